@@ -1,0 +1,30 @@
+# Two commands do everything: `make demo` and `make test`. Both create or reuse .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test dev bench lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## simulate the default shop and materialize every asset
+	$(BIN)/shoplens demo
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/pytest
+
+dev: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/shoplens dev
+
+bench: $(STAMP)  ## benchmarks; results go to bench/results and bench/README.md
+	$(BIN)/python bench/run_all.py
+
+lock:  ## refresh requirements.lock from the current venv
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs

@@ -1,0 +1,54 @@
+{#-
+    The one place that knows the daily window of a partitioned run.
+
+    Dagster runs `dbt build --select tag:daily --vars '{start_date: ..., end_date: ...}'`
+    (an inclusive day window); without vars the defaults in dbt_project.yml cover every
+    date. Every daily model filters its reads with `daily_window(col, lookback_days=N)`
+    and its output with `daily_window(col)`, and clears the window before inserting
+    with `clear_daily_window(col)` (a pre-hook), so a rerun replaces the window.
+-#}
+
+{% macro _window_date(name) -%}
+    {%- set value = var(name) | string -%}
+    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be YYYY-MM-DD, got '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{% macro window_start(lookback_days=0) -%}
+    {%- if _window_date('start_date') > _window_date('end_date') -%}
+        {{ exceptions.raise_compiler_error("start_date is after end_date") }}
+    {%- endif -%}
+    (date '{{ _window_date("start_date") }}' - {{ lookback_days | int }})
+{%- endmacro %}
+
+{% macro window_end(lookahead_days=0) -%}
+    (date '{{ _window_date("end_date") }}' + {{ lookahead_days | int }})
+{%- endmacro %}
+
+{% macro daily_window(column, lookback_days=0, lookahead_days=0) -%}
+    ({{ column }} between {{ window_start(lookback_days) }} and {{ window_end(lookahead_days) }})
+{%- endmacro %}
+
+{# Pre-hook of every daily model: on an incremental run drop the whole window first,
+   so days that produce no rows this time do not keep stale ones. #}
+{% macro clear_daily_window(column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ daily_window(column) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{# The config every daily model shares: incremental delete+insert on its date column. #}
+{% macro daily_model_config(date_column) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=date_column,
+        on_schema_change='sync_all_columns',
+        tags=['daily'],
+        pre_hook="{{ clear_daily_window('" ~ date_column ~ "') }}",
+    ) }}
+{%- endmacro %}

@@ -1,0 +1,25 @@
+"""Which source to ingest, and how to pseudonymise it."""
+
+
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from shoplens.config import data_dir, default_source_dir
+
+
+class ShopSource(dg.ConfigurableResource):
+    """The shop's raw data, as FORMAT:PATH (see `shoplens run --help`)."""
+
+    spec: str = Field(
+        default_factory=lambda: f"canonical:{default_source_dir()}",
+        description="FORMAT:PATH, FORMAT one of canonical, rees46, retailrocket, online_retail, olist.",
+    )
+    pseudonymise_key: str | None = Field(
+        default=None, description="Key of the keyed hash applied to user ids at ingest; none keeps them."
+    )
+
+    @property
+    def landing_db(self) -> Path:
+        return data_dir() / "landing.duckdb"

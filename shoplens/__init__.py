@@ -1,0 +1,1 @@
+"""ShopLens core: configuration, the canonical schema, source ingest and the CLI."""

@@ -1,0 +1,101 @@
+"""The public entry points: land a source into a DuckDB file, report what happened."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from shoplens.ingest.formats import FORMATS
+from shoplens.ingest.reader import Reader
+from shoplens.ingest.sources import Source
+from shoplens.ingest.validate import validate
+from shoplens.ingest.writer import OPTIONAL_TABLES, create_quarantine, write_tables
+from shoplens.schema import TABLES
+
+MEMORY_LIMIT = os.environ.get("SHOPLENS_DUCKDB_MEMORY_LIMIT", "2GB")
+
+
+@dataclass(frozen=True)
+class LandingReport:
+    source: str
+    rows: dict[str, int]  # rows per landed table, quarantine included
+    quarantine_by_reason: dict[str, int]
+    event_days: list[str]  # sorted 'YYYY-MM-DD'
+    min_event_time: datetime | None
+    max_event_time: datetime | None
+    absent_tables: list[str]  # optional tables the source did not have (products/users are derived)
+    input_rows: dict[str, int]  # data rows read per source file (malformed lines included)
+
+
+def connect(landing_db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection that spills to a temp folder beside the db instead of running out of memory."""
+    landing_db = Path(landing_db)
+    temp = landing_db.parent / f"{landing_db.name}.tmp"
+    config = {"memory_limit": MEMORY_LIMIT}
+    if not read_only:
+        temp.mkdir(parents=True, exist_ok=True)
+        config["temp_directory"] = str(temp)
+    con = duckdb.connect(str(landing_db), read_only=read_only, config=config)
+    con.execute("SET enable_progress_bar = false")
+    if "icu" in {r[0] for r in con.execute(
+        "SELECT extension_name FROM duckdb_extensions() WHERE loaded"
+    ).fetchall()}:  # without ICU, TIMESTAMPTZ casts are UTC already
+        con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def _utc_naive(moment: datetime | None) -> datetime:
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def _fresh(landing_db: Path) -> None:
+    landing_db.parent.mkdir(parents=True, exist_ok=True)
+    for path in (landing_db, landing_db.with_name(landing_db.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def land(
+    src: Source,
+    landing_db: Path,
+    *,
+    pseudonymise_key: str | None = None,
+    now: datetime | None = None,
+) -> LandingReport:
+    """Read and validate the whole source into `landing_db`, replacing its previous contents."""
+    landing_db = Path(landing_db)
+    now = _utc_naive(now)
+    _fresh(landing_db)
+    with connect(landing_db) as con:
+        con.execute("CREATE SCHEMA _work")
+        create_quarantine(con)
+        reader = Reader(con, src.format, pseudonymise_key)
+        staged = FORMATS[src.format](reader, src)
+        for table, sql in staged.items():
+            con.execute(f"CREATE VIEW _work.stg_{table} AS {sql}")
+            validate(con, reader, table, f"_work.stg_{table}", now)
+        write_tables(con, set(staged), pseudonymise_key)
+        con.execute("DROP SCHEMA _work CASCADE")
+        report = _report(con, str(src), reader.input_rows)
+        report = LandingReport(
+            **{**report.__dict__, "absent_tables": [t for t in OPTIONAL_TABLES if t not in staged]}
+        )
+        con.execute("CHECKPOINT")
+    return report
+
+
+def _report(con: duckdb.DuckDBPyConnection, source: str, input_rows: dict[str, int]) -> LandingReport:
+    rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in [*TABLES, "quarantine"]}
+    reasons = dict(con.execute("SELECT reason, count(*) FROM quarantine GROUP BY ALL ORDER BY ALL").fetchall())
+    days = [
+        d.isoformat()
+        for (d,) in con.execute("SELECT DISTINCT event_date FROM events ORDER BY 1").fetchall()
+    ]
+    lo, hi = con.execute("SELECT min(event_time), max(event_time) FROM events").fetchone()
+    return LandingReport(source, rows, reasons, days, lo, hi, [], dict(input_rows))

@@ -1,0 +1,308 @@
+"""simulate(): generate a shop day by day and write a canonical source directory."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from simulator import process
+from simulator.config import SimConfig
+from simulator.output import GT_SCHEMAS, SCHEMAS, format_ids, id_width
+from simulator.reviews import ratings, texts
+from simulator.sessions import choose_products, day_events
+from simulator.world import CATEGORIES, CHANNELS, COUNTRIES, US_PER_DAY, Products, Users, make_products, make_users
+
+EVENT_TYPES = pa.array(["view", "cart", "remove_from_cart", "purchase"])
+EPOCH = datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class SimSummary:
+    events: int
+    users: int
+    products: int
+    reviews: int
+    bot_sessions: int
+    sessions: int
+    purchases: int
+    days: int
+    seconds: float
+
+
+def _day_us(cfg: SimConfig, t: int) -> int:
+    return (datetime.combine(cfg.start_date, datetime.min.time()) + timedelta(days=t) - EPOCH) // timedelta(microseconds=1)
+
+
+def _date(cfg: SimConfig, t: int) -> str:
+    return (cfg.start_date + timedelta(days=t)).isoformat()
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    """Write one parquet file; unique-id columns skip dictionary encoding (it only costs time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    unique = {"event_id", "session_id", "order_id", "review_id", "text", "event_time", "review_time"}
+    pq.write_table(table, path, use_dictionary=[c for c in table.column_names if c not in unique])
+
+
+def _ts(us: np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(us, dtype=np.int64), type=pa.int64()).cast(pa.timestamp("us"))
+
+
+class _Run:
+    """Holds the world, the state and the open writers of one simulation."""
+
+    def __init__(self, cfg: SimConfig, out: Path) -> None:
+        self.cfg, self.out = cfg, out
+        root = np.random.SeedSequence(cfg.seed)
+        world_seq, day_seq = root.spawn(2)
+        rng = np.random.Generator(np.random.PCG64(world_seq))
+        self.day_seqs = day_seq.spawn(cfg.days)
+        self.products: Products = make_products(cfg, rng)
+        self.users: Users = make_users(cfg, rng)
+        self.n_bot_ids = max(3, cfg.users // 500)
+        n_ids = self.users.n + self.n_bot_ids
+        self.id_numbers = rng.permutation(n_ids)  # bots share the id space with humans
+        self.actor_ids = format_ids("u", self.id_numbers, id_width(n_ids, 6))
+        self.product_ids = format_ids("p", np.arange(self.products.n), id_width(self.products.n, 5))
+        k = min(cfg.n_categories, len(CATEGORIES))
+        self.drift_categories = np.sort(rng.choice(np.arange(k // 4, k), size=min(cfg.drift_n_categories, k - k // 4), replace=False))
+        # satisfaction is standardised against the utility of products users actually view
+        pu = rng.integers(0, self.users.n, 20_000)
+        pp, _ = choose_products(cfg, self.products, self.users, pu, self.popularity_cdf(0), 0.0, rng)
+        u = self._utility(pu, pp, 1.0)
+        self.util_mu, self.util_sd = float(u.mean()), float(u.std())
+        self.cheapest = np.argsort(self.products.price, kind="stable")[:10]
+        self.state = process.State.initial(self.users)
+        self.first_seen = np.where(self.users.is_new, -1, _day_us(cfg, 0) - self.users.prehistory_us)
+        self.n_events = self.n_sessions = self.n_orders = self.n_reviews = self.n_bot_sessions = self.n_purchases = 0
+        self.pending_reviews: list[dict] = []
+        self.labels_w = pq.ParquetWriter(out / "session_labels.parquet", SCHEMAS["session_labels"])
+        gt = out / "ground_truth"
+        gt.mkdir(parents=True, exist_ok=True)
+        self.bots_w = pq.ParquetWriter(gt / "bot_sessions.parquet", GT_SCHEMAS["bot_sessions"])
+        self.cutoffs_w = pq.ParquetWriter(gt / "user_cutoffs.parquet", GT_SCHEMAS["user_cutoffs"])
+
+    def _utility(self, u: np.ndarray, p: np.ndarray, level: float) -> np.ndarray:
+        us, pr = self.users, self.products
+        return np.einsum("ij,ij->i", us.taste[u], pr.latent[p]) - us.price_sens[u] * np.log(pr.price[p] * level)
+
+    def popularity_cdf(self, t: int) -> np.ndarray:
+        pop = self.products.popularity
+        if self.cfg.drift_on("category") and t >= self.cfg.drift_day:
+            boosted = np.isin(self.products.category, self.drift_categories)
+            pop = np.where(boosted, pop * self.cfg.drift_category_boost, pop)
+        cdf = np.cumsum(pop)
+        return cdf / cdf[-1]
+
+    # --- one day -------------------------------------------------------------------------
+    def day(self, t: int) -> None:
+        cfg = self.cfg
+        if t >= 7 and t % 7 == 0:
+            self.write_cutoff(t)
+        proc_seq, detail_seq = self.day_seqs[t].spawn(2)
+        draw = process.step_day(cfg, self.users, self.state, t, np.random.Generator(np.random.PCG64(proc_seq)))
+        rng = np.random.Generator(np.random.PCG64(detail_seq))
+        level = process.price_level(cfg, t)
+        ev = day_events(cfg, self.products, self.users, draw.session_user, draw.session_buys,
+                        self.popularity_cdf(t), level, self.n_bot_ids, self.cheapest, rng)
+        day0 = _day_us(cfg, t)
+        # sessions numbered by start time, orders by first purchase time: ids leak nothing
+        s_rank = np.empty(len(ev.sess_start_ms), dtype=np.int64)
+        s_rank[np.argsort(ev.sess_start_ms, kind="stable")] = np.arange(len(s_rank))
+        order = np.argsort(ev.time_ms, kind="stable")
+        time_us = day0 + ev.time_ms[order] * 1000
+        sess = ev.session[order]
+        etype = ev.etype[order]
+        prod = ev.product[order]
+        okey = ev.order[order]
+        actor = ev.sess_actor[sess]
+        is_buy = okey >= 0
+        _, first_idx, inv = np.unique(okey[is_buy], return_index=True, return_inverse=True)
+        o_rank = np.empty(len(first_idx), dtype=np.int64)
+        o_rank[np.argsort(first_idx, kind="stable")] = np.arange(len(first_idx))
+        order_no = np.full(len(okey), -1, dtype=np.int64)
+        order_no[is_buy] = self.n_orders + o_rank[inv]
+        price = np.round(self.products.price[prod] * level, 2)
+        n = len(order)
+        order_ids = format_ids("o", np.maximum(order_no, 0), 10)
+        events = pa.table([
+            format_ids("e", self.n_events + np.arange(n), 10),
+            _ts(time_us),
+            self.actor_ids.take(pa.array(actor)),
+            format_ids("s", self.n_sessions + s_rank[sess], 10),
+            EVENT_TYPES.take(pa.array(etype.astype(np.int64))),
+            self.product_ids.take(pa.array(prod)),
+            pa.array(price, type=pa.float64()),
+            pa.array(ev.quantity[order], type=pa.int32()),
+            pc.if_else(pa.array(is_buy), order_ids, pa.scalar(None, pa.string())),
+        ], schema=SCHEMAS["events"])
+        _write(events, self.out / "events" / f"event_date={_date(cfg, t)}" / "events.parquet")
+
+        sess_no = self.n_sessions + s_rank
+        by_no = np.argsort(s_rank)
+        self.labels_w.write_table(pa.table([format_ids("s", sess_no[by_no], 10), pa.array(ev.sess_is_bot[by_no])],
+                                           schema=SCHEMAS["session_labels"]))
+        bots = by_no[ev.sess_is_bot[by_no]]
+        n_ev = np.bincount(ev.session, minlength=len(s_rank))
+        self.bots_w.write_table(pa.table([
+            format_ids("s", sess_no[bots], 10), self.actor_ids.take(pa.array(ev.sess_actor[bots])),
+            _ts(day0 + ev.sess_start_ms[bots] * 1000), pa.array(n_ev[bots].astype(np.int32)),
+            pa.array(ev.sess_card_testing[bots])], schema=GT_SCHEMAS["bot_sessions"]))
+
+        human = actor < self.users.n
+        arriving = np.flatnonzero(self.users.is_new & (self.users.arrival_day == t))
+        if len(arriving):
+            first = np.full(self.users.n + self.n_bot_ids, np.iinfo(np.int64).max)
+            np.minimum.at(first, actor, time_us)
+            self.first_seen[arriving] = first[arriving]
+
+        self.make_reviews(t, rng, actor, prod, time_us, level, human & is_buy)
+        self.n_events += n
+        self.n_sessions += len(s_rank)
+        self.n_orders += len(first_idx)
+        self.n_bot_sessions += int(ev.sess_is_bot.sum())
+        self.n_purchases += int(is_buy.sum())
+
+    def make_reviews(self, t: int, rng: np.random.Generator, actor, prod, time_us, level, buy_mask) -> None:
+        rows = np.flatnonzero(buy_mask)
+        rows = rows[rng.random(len(rows)) < self.cfg.review_prob]
+        if len(rows):
+            u, p = actor[rows], prod[rows]
+            z = (self._utility(u, p, level) - self.util_mu) / self.util_sd
+            rating = ratings(z, rng)
+            delay = np.floor(rng.random(len(rows)) * self.cfg.review_max_delay_days * US_PER_DAY).astype(np.int64)
+            self.pending_reviews.append({"user": u, "product": p, "rating": rating,
+                                         "text": np.array(texts(rating, rng), dtype=object),
+                                         "time": time_us[rows] + delay})
+        self.flush_reviews(t)
+
+    def flush_reviews(self, t: int) -> None:
+        """Write reviews dated day t (all pending ones are dated t or later)."""
+        if not self.pending_reviews:
+            return
+        pend = {k: np.concatenate([r[k] for r in self.pending_reviews]) for k in self.pending_reviews[0]}
+        end = _day_us(self.cfg, t + 1)
+        now = pend["time"] < end
+        keep = {k: v[~now] for k, v in pend.items()}
+        self.pending_reviews = [keep] if len(keep["time"]) else []
+        idx = np.flatnonzero(now)
+        if not len(idx):
+            return
+        idx = idx[np.argsort(pend["time"][idx], kind="stable")]
+        table = pa.table([
+            format_ids("r", self.n_reviews + np.arange(len(idx)), 9),
+            self.actor_ids.take(pa.array(pend["user"][idx])),
+            self.product_ids.take(pa.array(pend["product"][idx])),
+            pa.array(pend["rating"][idx], type=pa.int32()),
+            pa.array(pend["text"][idx].tolist(), type=pa.string()),
+            _ts(pend["time"][idx]),
+        ], schema=SCHEMAS["reviews"])
+        _write(table, self.out / "reviews" / f"review_date={_date(self.cfg, t)}" / "reviews.parquet")
+        self.n_reviews += len(idx)
+
+    # --- ground truth --------------------------------------------------------------------
+    def write_cutoff(self, t: int) -> None:
+        present = np.flatnonzero(self.users.arrival_day < t)
+        us, st = self.users.subset(present), process.State(self.state.e[present], self.state.alive[present])
+        p7 = process.p_purchase(self.cfg, us, st, t, 7)
+        p30 = process.p_no_event(self.cfg, us, st, t, 30)
+        cutoff = self.cfg.start_date + timedelta(days=t)
+        self.cutoffs_w.write_table(pa.table([
+            self.actor_ids.take(pa.array(present)), pa.array([cutoff] * len(present), type=pa.date32()),
+            pa.array(st.alive), pa.array(p7), pa.array(p30)], schema=GT_SCHEMAS["user_cutoffs"]))
+
+    def finish(self) -> None:
+        cfg, us, pr = self.cfg, self.users, self.products
+        for w in (self.labels_w, self.bots_w, self.cutoffs_w):
+            w.close()
+        by_id = np.argsort(self.id_numbers[: us.n], kind="stable")
+        _write(pa.table([
+            self.actor_ids.take(pa.array(by_id)), _ts(self.first_seen[by_id]),
+            pa.array(np.array(COUNTRIES)[us.country[by_id]]), pa.array(np.array(CHANNELS)[us.channel[by_id]]),
+        ], schema=SCHEMAS["users"]), self.out / "users.parquet")
+        brands = np.array([f"{CATEGORIES[c]}_brand_{b % cfg.brands_per_category + 1:02d}"
+                           for c, b in zip(pr.category, pr.brand)])
+        _write(pa.table([self.product_ids, pa.array(np.array(CATEGORIES)[pr.category]), pa.array(brands),
+                         pa.array(pr.price)], schema=SCHEMAS["products"]), self.out / "products.parquet")
+        gt = self.out / "ground_truth"
+        fac = {f"factor_{j}": us.taste[by_id, j] for j in range(cfg.latent_dim)}
+        _write(pa.table({"user_id": self.actor_ids.take(pa.array(by_id)), **fac,
+                         "price_sensitivity": us.price_sens[by_id], "base_rate": us.base_rate[by_id],
+                         "extra_sessions": us.extra_sessions[by_id], "intent_logit": us.intent[by_id],
+                         "arrival_day": us.arrival_day[by_id].astype(np.int32), "is_cohort": us.is_cohort[by_id],
+                         "initial_engagement": us.e0[by_id]}), gt / "user_factors.parquet")
+        pfac = {f"factor_{j}": pr.latent[:, j] for j in range(cfg.latent_dim)}
+        _write(pa.table({"product_id": self.product_ids, "category": np.array(CATEGORIES)[pr.category],
+                         "price": pr.price, "popularity": pr.popularity,
+                         "log_popularity": np.log(pr.popularity), **pfac}), gt / "product_factors.parquet")
+        self.write_top_preferences(by_id, gt / "top_preferences.parquet")
+        drift = None
+        if cfg.drift_day is not None:
+            drift = {"drift_day": cfg.drift_day, "drift_date": _date(cfg, cfg.drift_day), "kinds": list(cfg.drift_kinds)}
+            if cfg.drift_on("price"):
+                drift["price"] = {"price_level_before": 1.0, "price_level_after": cfg.drift_price_factor}
+            if cfg.drift_on("category"):
+                drift["category"] = {"boosted_categories": [CATEGORIES[c] for c in self.drift_categories],
+                                     "popularity_factor": cfg.drift_category_boost}
+            if cfg.drift_on("cohort"):
+                drift["cohort"] = {"n_users": int(us.is_cohort.sum()), "intent_logit_mean": cfg.drift_cohort_intent,
+                                   "arrival_rate_vs_regular": cfg.drift_cohort_rate,
+                                   "channel_mix": dict(zip(CHANNELS, (0.1, 0.1, 0.7, 0.05, 0.05)))}
+        (gt / "drift.json").write_text(json.dumps(drift, indent=2, sort_keys=True) + "\n")
+        (gt / "config.json").write_text(json.dumps({
+            **cfg.to_json_dict(), "n_humans": us.n, "n_bot_ids": self.n_bot_ids,
+            "preference_score": "sum_j taste_j * factor_j - price_sensitivity * log(price) + log(popularity)",
+        }, indent=2, sort_keys=True) + "\n")
+
+    def write_top_preferences(self, by_id: np.ndarray, path: Path) -> None:
+        """Top-k products per user by true preference (utility + log popularity, pre-drift)."""
+        us, pr, k = self.users, self.products, min(self.cfg.top_k, self.products.n)
+        # score = [taste, -price_sens, 1] . [latent, log price, log popularity] in one product
+        items = np.hstack([pr.latent, np.log(pr.price)[:, None], np.log(pr.popularity)[:, None]])
+        items32 = items.T.astype(np.float32)
+        # the k-th best among the most popular products bounds the k-th best overall from
+        # below, so only products scoring above it can be in the top k; those are ranked exactly
+        head = np.argsort(-pr.popularity, kind="stable")[: min(pr.n, max(4 * k, 256))]
+        with pq.ParquetWriter(path, GT_SCHEMAS["top_preferences"]) as w:
+            for a in range(0, len(by_id), 8192):
+                u = by_id[a:a + 8192]
+                left = np.hstack([us.taste[u], -us.price_sens[u, None], np.ones((len(u), 1))])
+                s32 = left.astype(np.float32) @ items32
+                bound = -np.partition(-s32[:, head], k - 1, axis=1)[:, k - 1] - 1e-3
+                rows, cols = np.nonzero(s32 >= bound[:, None])
+                exact = np.einsum("nd,nd->n", left[rows], items[cols])
+                o = np.lexsort((cols, -exact, rows))
+                rows, cols, exact = rows[o], cols[o], exact[o]
+                first = np.searchsorted(rows, np.arange(len(u)))
+                take = (first[:, None] + np.arange(k)).ravel()
+                top, sc = cols[take].reshape(len(u), k), exact[take].reshape(len(u), k)
+                w.write_table(pa.table([
+                    self.actor_ids.take(pa.array(np.repeat(u, k))), self.product_ids.take(pa.array(top.ravel())),
+                    pa.array(sc.ravel()), pa.array(np.tile(np.arange(1, k + 1, dtype=np.int32), len(u)))],
+                    schema=GT_SCHEMAS["top_preferences"]))
+
+
+def simulate(cfg: SimConfig, out_dir: str | Path) -> SimSummary:
+    """Generate `cfg.days` days of a shop into `out_dir` (a canonical source directory)."""
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    run = _Run(cfg, out)
+    for t in range(cfg.days):
+        run.day(t)
+    run.finish()
+    return SimSummary(events=run.n_events, users=run.users.n, products=run.products.n, reviews=run.n_reviews,
+                      bot_sessions=run.n_bot_sessions, sessions=run.n_sessions, purchases=run.n_purchases,
+                      days=cfg.days, seconds=round(time.perf_counter() - t0, 3))
+
+
+def summary_dict(s: SimSummary) -> dict:
+    return asdict(s)

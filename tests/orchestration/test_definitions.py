@@ -1,0 +1,27 @@
+import dagster as dg
+
+
+def test_definitions_load_with_the_whole_graph(data_dir):
+    from orchestration.definitions import defs
+
+    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"landed_source", "raw_events", "raw_quarantine", "stg_events", "fct_sessions", "labels"} <= keys
+    assert defs.resolve_job_def("ingest_source_job") and defs.resolve_job_def("build_job")
+
+
+def test_dbt_tests_are_asset_checks_and_sources_are_ingest_assets(data_dir):
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    assert any(check.asset_key == dg.AssetKey("fct_sessions") for check in graph.asset_check_keys)
+    assert dg.AssetKey("raw_events") in graph.get(dg.AssetKey("stg_events")).parent_keys
+
+
+def test_daily_marts_share_the_event_day_partitions(data_dir):
+    from orchestration.definitions import defs
+    from orchestration.partitions import EVENT_DAYS
+
+    graph = defs.resolve_asset_graph()
+    assert graph.get(dg.AssetKey("user_features_daily")).partitions_def == EVENT_DAYS
+    assert graph.get(dg.AssetKey("raw_events")).partitions_def == EVENT_DAYS
+    assert graph.get(dg.AssetKey("labels")).partitions_def is None
