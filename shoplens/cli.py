@@ -8,6 +8,7 @@ import secrets
 import shutil
 import sys
 import time
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -53,9 +54,24 @@ def _forget_other_source(spec: str) -> None:
 
 
 def _dagster_home() -> Path:
+    """DAGSTER_HOME inside the data directory; no telemetry (the project runs offline)."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(data_dir() / "dagster")))
     home.mkdir(parents=True, exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.exists():
+        settings.write_text("telemetry:\n  enabled: false\n")
     return home
+
+
+def _checked(result):
+    """The run's result, or exit with the root cause of its first failed step (e.g. a missing column)."""
+    if result.success:
+        return result
+    failure = result.get_step_failure_events()[0]
+    error = failure.step_failure_data.error
+    while error.cause:
+        error = error.cause
+    sys.exit(f"shoplens: step {failure.step_key} failed: {error.message.strip()}")
 
 
 def materialize(spec: str, pseudonymise_key: str | None):
@@ -65,6 +81,9 @@ def materialize(spec: str, pseudonymise_key: str | None):
     os.environ["SHOPLENS_SOURCE"] = spec
     import dagster as dg
 
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", message="sqlglot")
+
     from orchestration.definitions import defs
     from orchestration.partitions import EVENT_DAYS
 
@@ -73,8 +92,15 @@ def materialize(spec: str, pseudonymise_key: str | None):
     if pseudonymise_key:  # passed by environment so the key never shows in the run's config
         os.environ["SHOPLENS_PSEUDONYMISE_KEY"] = pseudonymise_key
     key_config = {"env": "SHOPLENS_PSEUDONYMISE_KEY"} if pseudonymise_key else None
-    run_config = {"resources": {"source": {"config": {"spec": spec, "pseudonymise_key": key_config}}}}
-    landing = defs.resolve_job_def("ingest_source_job").execute_in_process(instance=instance, run_config=run_config)
+    run_config = {
+        "resources": {"source": {"config": {"spec": spec, "pseudonymise_key": key_config}}},
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+    }
+    landing = _checked(
+        defs.resolve_job_def("ingest_source_job").execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False
+        )
+    )
     meta = landing.asset_materializations_for_node("landed_source")[0].metadata
     print(f"landed {spec}")
     for name, value in meta.items():
@@ -84,13 +110,21 @@ def materialize(spec: str, pseudonymise_key: str | None):
     days = instance.get_dynamic_partitions(EVENT_DAYS.name)
     if not days:
         sys.exit("no valid events in the source: nothing to build (see the quarantine above)")
-    build = defs.resolve_job_def("build_job").execute_in_process(
-        instance=instance,
-        run_config=run_config,
-        tags={"dagster/asset_partition_range_start": days[0], "dagster/asset_partition_range_end": days[-1]},
+    build = _checked(
+        defs.resolve_job_def("build_job").execute_in_process(
+            instance=instance,
+            run_config=run_config,
+            tags={"dagster/asset_partition_range_start": days[0], "dagster/asset_partition_range_end": days[-1]},
+            raise_on_error=False,
+        )
     )
-    print(f"built {len(build.get_asset_materialization_events())} assets for {days[0]}..{days[-1]} "
-          f"in {time.perf_counter() - started:.1f} s; warehouse: {warehouse_path()}")
+    assets = {event.asset_key for event in build.get_asset_materialization_events()}
+    checks = [event.asset_check_evaluation_data for event in build.all_events
+              if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    passed = sum(check.passed for check in checks)
+    print(f"built {len(assets)} assets for {days[0]}..{days[-1]} ({len(days)} days), "
+          f"{passed}/{len(checks)} checks passed, in {time.perf_counter() - started:.1f} s")
+    print(f"warehouse: {warehouse_path()}")
     return landing, build
 
 

@@ -1,23 +1,18 @@
-"""One tiny simulated shop materialized through Dagster, shared by the orchestration tests.
-
-The orchestration package reads SHOPLENS_DATA_DIR when imported, so the data directory is
-set before anything imports it and kept for the whole session.
-"""
+"""One tiny simulated shop materialized through Dagster, shared by the orchestration tests."""
 
 from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("shoplens_data")
-    os.environ["SHOPLENS_DATA_DIR"] = str(path)
-    os.environ["DAGSTER_HOME"] = str(path / "dagster")
-    return path
+def data_dir():
+    """The session's data directory (tests/conftest.py sets it before orchestration is imported)."""
+    return Path(os.environ["SHOPLENS_DATA_DIR"])
 
 
 @pytest.fixture(scope="session")
