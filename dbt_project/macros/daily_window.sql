@@ -52,3 +52,20 @@
         pre_hook="{{ clear_daily_window('" ~ date_column ~ "') }}",
     ) }}
 {%- endmacro %}
+
+{# One row per entity per day of the window, from the entity's first event day to the
+   last day of data. `first_days` has (key, first_event_date); `data_bounds` has data_end_date. #}
+{% macro day_spine(key, date_column, first_days='first_days', data_bounds='data_bounds') -%}
+    select {{ key }}, cast(spine_day as date) as {{ date_column }}
+    from (
+        select
+            first_days.{{ key }},
+            unnest(generate_series(
+                cast(greatest(first_days.first_event_date, {{ window_start() }}) as timestamp),
+                cast(least(data_bounds.data_end_date, {{ window_end() }}) as timestamp),
+                interval 1 day
+            )) as spine_day
+        from {{ first_days }} as first_days
+        cross join {{ data_bounds }} as data_bounds
+    )
+{%- endmacro %}

@@ -23,18 +23,7 @@ sessionized as (
 ),
 
 spine as (
-    select product_id, cast(demand_day as date) as demand_date
-    from (
-        select
-            first_days.product_id,
-            unnest(generate_series(
-                cast(greatest(first_days.first_event_date, {{ window_start() }}) as timestamp),
-                cast(least(data_bounds.data_end_date, {{ window_end() }}) as timestamp),
-                interval 1 day
-            )) as demand_day
-        from first_days
-        cross join data_bounds
-    )
+    {{ day_spine('product_id', 'demand_date') }}
 ),
 
 daily as (

@@ -45,18 +45,7 @@ first_days as (
 ),
 
 spine as (
-    select user_id, cast(feature_day as date) as feature_date
-    from (
-        select
-            first_days.user_id,
-            unnest(generate_series(
-                cast(greatest(first_days.first_event_date, {{ window_start() }}) as timestamp),
-                cast(least(data_bounds.data_end_date, {{ window_end() }}) as timestamp),
-                interval 1 day
-            )) as feature_day
-        from first_days
-        cross join data_bounds
-    )
+    {{ day_spine('user_id', 'feature_date') }}
 ),
 
 daily as (
