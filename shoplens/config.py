@@ -28,3 +28,8 @@ def raw_dir() -> Path:
 def default_source_dir() -> Path:
     """Where `shoplens demo` writes the embedded default (the simulated shop)."""
     return data_dir() / "sources" / "simulated"
+
+
+def feast_dir() -> Path:
+    """The Feast registry, exported feature sources and SQLite online store."""
+    return data_dir() / "feast"

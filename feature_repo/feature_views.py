@@ -1,0 +1,55 @@
+"""Feature views over the daily marts. A row is served for at most a week after its day:
+the marts have a row for every day, so anything older means the pipeline stopped."""
+
+from datetime import timedelta
+
+from feast import FeatureView, Field
+from feast.types import Float64, Int64
+
+from feature_repo.data_sources import product_features_source, user_features_source
+from feature_repo.entities import product, user
+
+TTL = timedelta(days=7)
+
+
+def _fields(types: dict) -> list[Field]:
+    return [Field(name=name, dtype=dtype) for name, dtype in types.items()]
+
+
+user_activity = FeatureView(
+    name="user_activity",
+    entities=[user],
+    ttl=TTL,
+    schema=_fields({
+        **{f"{what}_{days}d": Int64 for what in ("views", "carts", "purchases") for days in (1, 7, 30)},
+        **{f"spend_{days}d": Float64 for days in (1, 7, 30)},
+        "distinct_categories_30d": Int64,
+        "days_since_last_event": Int64,
+        "days_since_last_purchase": Int64,
+        "sessions_30d": Int64,
+        "cart_abandonment_rate_30d": Float64,
+        "mean_session_minutes_30d": Float64,
+        "n_reviews": Int64,
+        "mean_review_rating": Float64,
+    }),
+    source=user_features_source,
+    online=True,
+    description="Rolling 1/7/30-day behaviour of a user, as of the end of each day.",
+)
+
+product_activity = FeatureView(
+    name="product_activity",
+    entities=[product],
+    ttl=TTL,
+    schema=_fields({
+        **{f"{what}_{days}d": Int64 for what in ("views", "carts", "purchases") for days in (1, 7)},
+        "conversion_rate_1d": Float64,
+        "conversion_rate_7d": Float64,
+        "price": Float64,
+        "n_reviews": Int64,
+        "mean_rating": Float64,
+    }),
+    source=product_features_source,
+    online=True,
+    description="Daily and 7-day funnel counts, price and rating of a product.",
+)

@@ -1,0 +1,33 @@
+"""Features computed at request time from other features (plain pandas, unit-tested as such)."""
+
+import pandas as pd
+from feast import Field
+from feast.on_demand_feature_view import on_demand_feature_view
+from feast.types import Float64
+
+from feature_repo.feature_views import user_activity
+
+
+@on_demand_feature_view(
+    sources=[user_activity],
+    schema=[
+        Field(name="view_to_purchase_30d", dtype=Float64),
+        Field(name="recent_view_share", dtype=Float64),
+        Field(name="spend_per_purchase_30d", dtype=Float64),
+    ],
+)
+def user_intent(features: pd.DataFrame) -> pd.DataFrame:
+    """Conversion, momentum (share of the last 30 days' views made in the last 7) and basket size.
+
+    Feast stores the function's source, not its module, so the helper is defined inside it.
+    """
+
+    def _ratio(numerator, denominator):  # NaN where the denominator is 0 or missing
+        denominator = denominator.astype("float64")
+        return numerator.astype("float64") / denominator.where(denominator > 0)
+
+    return pd.DataFrame({
+        "view_to_purchase_30d": _ratio(features["purchases_30d"], features["views_30d"]),
+        "recent_view_share": _ratio(features["views_7d"], features["views_30d"]),
+        "spend_per_purchase_30d": _ratio(features["spend_30d"], features["purchases_30d"]),
+    })

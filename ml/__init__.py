@@ -1,0 +1,1 @@
+"""Pure-Python modelling: feature-store access, datasets, models, evaluation (no Dagster imports)."""

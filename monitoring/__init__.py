@@ -1,0 +1,1 @@
+"""Drift reports and the retrain decision (no Dagster imports)."""

@@ -1,0 +1,32 @@
+"""A Feast store of its own in a temporary folder, over feature rows the test plants."""
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+
+@pytest.fixture
+def planted_store(tmp_path):
+    """Returns make(rows) -> (store, view): a store with one user feature view over `rows`."""
+    from feast import Entity, FeatureView, Field, FileSource, ValueType
+    from feast.types import Int64
+
+    from ml.feature_store import apply, open_store
+
+    def make(rows: pd.DataFrame, apply_columns=("views_7d",)):
+        path = tmp_path / "planted.parquet"
+        rows.assign(feature_timestamp=pd.to_datetime(rows["feature_timestamp"], utc=True).astype("datetime64[us, UTC]")).to_parquet(path)
+        user = Entity(name="user", join_keys=["user_id"], value_type=ValueType.STRING)
+        view = FeatureView(
+            name="planted",
+            entities=[user],
+            ttl=timedelta(days=7),
+            schema=[Field(name=c, dtype=Int64) for c in apply_columns],
+            source=FileSource(name="planted_source", path=str(path), timestamp_field="feature_timestamp"),
+        )
+        store = open_store(tmp_path / "feast")
+        apply(store, [user, view])
+        return store, view
+
+    return make

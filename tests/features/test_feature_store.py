@@ -1,0 +1,100 @@
+"""Feast on planted feature rows: point-in-time joins, clear errors, nulls for unknown users."""
+
+import shutil
+import socket
+import subprocess
+import time
+from datetime import datetime, timezone
+
+import pandas as pd
+import pytest
+
+CUTOFF = datetime(2024, 1, 10, tzinfo=timezone.utc)
+# u1's 7-day views: 3 known at the cutoff, 40 only from the next midnight on
+PLANTED = pd.DataFrame({
+    "user_id": ["u1", "u1", "u2"],
+    "feature_timestamp": ["2024-01-10 00:00", "2024-01-11 00:00", "2024-01-09 00:00"],
+    "views_7d": [3, 40, 5],
+})
+
+
+def test_training_rows_see_the_value_known_at_the_cutoff_not_the_latest(planted_store):
+    store, view = planted_store(PLANTED)
+    entities = pd.DataFrame({"user_id": ["u1", "u2"], "event_timestamp": [CUTOFF, CUTOFF]})
+    joined = store.get_historical_features(entity_df=entities, features=["planted:views_7d"]).to_df()
+    point_in_time = joined.set_index("user_id")["views_7d"].to_dict()
+    naive_latest = PLANTED.sort_values("feature_timestamp").groupby("user_id")["views_7d"].last().to_dict()
+    assert point_in_time == {"u1": 3, "u2": 5}
+    assert naive_latest["u1"] == 40  # what a latest-value join would have leaked into training
+
+
+def test_rows_older_than_the_ttl_are_not_joined(planted_store):
+    store, _ = planted_store(PLANTED)
+    late = pd.DataFrame({"user_id": ["u2"], "event_timestamp": [datetime(2024, 1, 30, tzinfo=timezone.utc)]})
+    joined = store.get_historical_features(entity_df=late, features=["planted:views_7d"]).to_df()
+    assert joined["views_7d"].isna().all()
+
+
+def test_a_view_whose_source_lacks_a_column_fails_apply_naming_it(planted_store):
+    with pytest.raises(ValueError, match="lacks column\\(s\\) carts_7d"):
+        planted_store(PLANTED, apply_columns=("views_7d", "carts_7d"))
+
+
+def test_unknown_users_get_nulls_online(planted_store):
+    store, _ = planted_store(PLANTED)
+    store.materialize(start_date=datetime(2024, 1, 1, tzinfo=timezone.utc), end_date=datetime(2024, 1, 12, tzinfo=timezone.utc))
+    online = store.get_online_features(features=["planted:views_7d"], entity_rows=[{"user_id": "u1"}, {"user_id": "nobody"}]).to_df()
+    assert online.set_index("user_id")["views_7d"].to_dict()["u1"] == 40
+    assert pd.isna(online.set_index("user_id").loc["nobody", "views_7d"])
+
+
+def test_the_on_demand_view_is_a_plain_pandas_function():
+    from feature_repo.on_demand_views import user_intent
+
+    features = pd.DataFrame({"purchases_30d": [1, 0], "views_30d": [4, 0], "views_7d": [2, 0], "spend_30d": [10.0, 0.0]})
+    out = user_intent.feature_transformation.udf(features)
+    assert out["view_to_purchase_30d"].tolist()[0] == 0.25 and pd.isna(out["view_to_purchase_30d"][1])
+    assert out["recent_view_share"].tolist()[0] == 0.5
+    assert out["spend_per_purchase_30d"].tolist()[0] == 10.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url():
+    """A real redis-server on 127.0.0.1 and a free port, stopped after the test."""
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.skip("redis-server is not installed (.ci/ensure-redis installs Debian's package in CI)")
+    port = _free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL)
+    for _ in range(50):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_redis_online_store_serves_what_was_materialized(planted_store, redis_url, monkeypatch):
+    monkeypatch.setenv("SHOPLENS_ONLINE_STORE", redis_url)
+    store, _ = planted_store(PLANTED)
+    assert store.config.online_store.type == "redis"
+    store.materialize(start_date=datetime(2024, 1, 1, tzinfo=timezone.utc), end_date=datetime(2024, 1, 12, tzinfo=timezone.utc))
+    online = store.get_online_features(features=["planted:views_7d"], entity_rows=[{"user_id": "u1"}, {"user_id": "u2"}]).to_df()
+    assert online.set_index("user_id")["views_7d"].to_dict() == {"u1": 40, "u2": 5}
+
+
+def test_an_unknown_online_store_url_is_refused(monkeypatch, tmp_path):
+    from ml.feature_store import write_store_yaml
+
+    monkeypatch.setenv("SHOPLENS_ONLINE_STORE", "memcached://x")
+    with pytest.raises(ValueError, match="redis://host:port"):
+        write_store_yaml(tmp_path)
