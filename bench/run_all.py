@@ -1,0 +1,9 @@
+"""Every benchmark at its default sizes (see bench/README.md for the figures)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+for script in ("bench_pipeline.py", "bench_features.py"):
+    subprocess.run([sys.executable, str(HERE / script)], check=True)
