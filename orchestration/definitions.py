@@ -1,10 +1,13 @@
-"""The one code location: the per-domain definitions merged."""
+"""The one code location: the per-domain definitions merged (modules imported, not their `defs`,
+so this module holds exactly one Definitions object)."""
 
 import dagster as dg
 
-from orchestration.features.definitions import defs as features_defs
-from orchestration.ingest.definitions import defs as ingest_defs
-from orchestration.jobs import build_job, ingest_source_job
-from orchestration.transform.definitions import defs as transform_defs
+from orchestration import jobs
+from orchestration.features import definitions as features
+from orchestration.ingest import definitions as ingest
+from orchestration.transform import definitions as transform
 
-defs = dg.Definitions.merge(ingest_defs, transform_defs, features_defs, dg.Definitions(jobs=[ingest_source_job, build_job]))
+defs = dg.Definitions.merge(
+    ingest.defs, transform.defs, features.defs, dg.Definitions(jobs=[jobs.ingest_source_job, jobs.build_job])
+)

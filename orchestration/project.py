@@ -16,7 +16,7 @@ os.environ.setdefault("DBT_TARGET_PATH", str(data_dir() / "dbt_target"))
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=Path(os.environ["DBT_TARGET_PATH"]))
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
+# Parsed at every `dagster dev` start (to pick up model edits), elsewhere only when missing.
+if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
     dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
     dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()

@@ -25,3 +25,16 @@ def test_daily_marts_share_the_event_day_partitions(data_dir):
     assert graph.get(dg.AssetKey("user_features_daily")).partitions_def == EVENT_DAYS
     assert graph.get(dg.AssetKey("raw_events")).partitions_def == EVENT_DAYS
     assert graph.get(dg.AssetKey("labels")).partitions_def is None
+
+
+def test_the_workspace_loads_as_dagster_dev_loads_it(data_dir):
+    """What `dagster dev` does with workspace.yaml: one Definitions object per module, loadable."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    dagster = Path(sys.executable).parent / "dagster"
+    done = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "All code locations passed validation" in done.stderr + done.stdout
