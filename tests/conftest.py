@@ -11,4 +11,5 @@ def pytest_configure(config):
     path = Path(tempfile.mkdtemp(prefix="shoplens_test_data_"))
     os.environ["SHOPLENS_DATA_DIR"] = str(path)
     os.environ["DAGSTER_HOME"] = str(path / "dagster")
+    (path / "dagster").mkdir()
     os.environ.pop("DBT_TARGET_PATH", None)
