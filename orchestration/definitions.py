@@ -6,8 +6,9 @@ import dagster as dg
 from orchestration import jobs
 from orchestration.features import definitions as features
 from orchestration.ingest import definitions as ingest
+from orchestration.training import definitions as training
 from orchestration.transform import definitions as transform
 
 defs = dg.Definitions.merge(
-    ingest.defs, transform.defs, features.defs, dg.Definitions(jobs=[jobs.ingest_source_job, jobs.build_job])
+    ingest.defs, transform.defs, features.defs, training.defs, dg.Definitions(jobs=[jobs.ingest_source_job, jobs.build_job])
 )

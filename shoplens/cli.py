@@ -25,11 +25,6 @@ def _simulate(users: int, days: int, seed: int, out: Path, start: date, drift_da
     print(f"simulated {summary} into {out}")
 
 
-def _is_simulated(spec: str) -> bool:
-    """A simulated shop carries its ground truth; its ids must stay joinable to it."""
-    return (Path(spec.partition(":")[2]) / "ground_truth").is_dir()
-
-
 def _pseudonymise_key() -> str:
     """The keyed-hash key: SHOPLENS_PSEUDONYMISE_KEY, else one generated once and kept in the data dir."""
     if os.environ.get("SHOPLENS_PSEUDONYMISE_KEY"):
@@ -133,7 +128,10 @@ def _cmd_simulate(args: argparse.Namespace) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
-    keep_ids = args.no_pseudonymise or _is_simulated(args.source)
+    from shoplens.ingest import parse_source
+
+    # a simulated shop carries its ground truth: its ids must stay joinable to it
+    keep_ids = args.no_pseudonymise or parse_source(args.source).ground_truth is not None
     materialize(args.source, None if keep_ids else _pseudonymise_key())
 
 

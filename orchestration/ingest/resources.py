@@ -4,6 +4,7 @@
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 from pydantic import Field
 
 from shoplens.config import data_dir, default_source_dir
@@ -23,3 +24,10 @@ class ShopSource(dg.ConfigurableResource):
     @property
     def landing_db(self) -> Path:
         return data_dir() / "landing.duckdb"
+
+    def ground_truth(self) -> pd.DataFrame | None:
+        """The simulator's true probabilities per user and cutoff; None for real data."""
+        from shoplens.ingest import parse_source
+
+        folder = parse_source(self.spec).ground_truth
+        return pd.read_parquet(folder / "user_cutoffs.parquet") if folder else None

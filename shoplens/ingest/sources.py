@@ -23,6 +23,12 @@ class Source:
     def __str__(self) -> str:
         return f"{self.format}:{self.path}"
 
+    @property
+    def ground_truth(self) -> Path | None:
+        """A simulated shop's oracle folder (never read by ingest); None for real data."""
+        folder = self.path / "ground_truth"
+        return folder if folder.is_dir() else None
+
 
 def _is_glob(path: str) -> bool:
     return any(ch in _GLOB_CHARS for ch in path)

@@ -17,11 +17,11 @@ def data_dir():
 
 @pytest.fixture(scope="session")
 def tiny_shop(data_dir):
-    """A 300-user, 21-day simulated shop as a canonical source directory."""
+    """A 400-user, 63-day simulated shop: enough weeks for churn labels (30 days ahead) on 3 cutoffs."""
     from simulator import SimConfig, simulate
 
     out = data_dir / "sources" / "tiny"
-    simulate(SimConfig(users=300, days=21, seed=3, start_date=date(2024, 3, 4)), out)
+    simulate(SimConfig(users=400, days=63, seed=3, start_date=date(2024, 3, 4)), out)
     return out
 
 

@@ -1,0 +1,81 @@
+"""Time-based train/validation/test splits of a training set (one row per user and weekly cutoff)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+ID_COLUMNS = ("user_id", "product_id")
+TIME_COLUMN = "event_timestamp"
+MIN_CUTOFFS = 3  # train, validation, test
+
+
+@dataclass(frozen=True)
+class Split:
+    """Rows of a training set divided by cutoff: earlier cutoffs train, then validation, then test."""
+
+    train: pd.DataFrame
+    valid: pd.DataFrame
+    test: pd.DataFrame
+    label: str
+    features: list[str]
+    time_col: str = TIME_COLUMN
+
+    def cutoffs(self, part: str) -> list[pd.Timestamp]:
+        """Sorted distinct cutoffs of one part ("train", "valid" or "test")."""
+        return sorted(getattr(self, part)[self.time_col].unique())
+
+    @property
+    def X_train(self) -> pd.DataFrame:
+        return self.train[self.features]
+
+    @property
+    def y_train(self) -> pd.Series:
+        return self.train[self.label].astype(int)
+
+    @property
+    def X_valid(self) -> pd.DataFrame:
+        return self.valid[self.features]
+
+    @property
+    def y_valid(self) -> pd.Series:
+        return self.valid[self.label].astype(int)
+
+    @property
+    def X_test(self) -> pd.DataFrame:
+        return self.test[self.features]
+
+    @property
+    def y_test(self) -> pd.Series:
+        return self.test[self.label].astype(int)
+
+
+def feature_columns(frame: pd.DataFrame, label: str, time_col: str = TIME_COLUMN) -> list[str]:
+    """Numeric (non-boolean) columns except ids, the cutoff and the label, in frame order."""
+    excluded = {label, time_col, *ID_COLUMNS}
+    return [
+        col
+        for col in frame.columns
+        if col not in excluded
+        and pd.api.types.is_numeric_dtype(frame[col])
+        and not pd.api.types.is_bool_dtype(frame[col])
+    ]
+
+
+def time_split(frame: pd.DataFrame, label: str, time_col: str = TIME_COLUMN) -> Split:
+    """Split by cutoff, never by random rows: test = the last cutoff, validation = the one before,
+    train = all earlier cutoffs. Needs at least 3 distinct cutoffs (then 1/1/1)."""
+    cutoffs = sorted(frame[time_col].unique())
+    if len(cutoffs) < MIN_CUTOFFS:
+        raise ValueError(f"time_split needs at least 3 distinct cutoffs in {time_col!r}, got {len(cutoffs)}")
+    valid_cutoff, test_cutoff = cutoffs[-2], cutoffs[-1]
+    at = frame[time_col]
+    return Split(
+        train=frame[at < valid_cutoff].reset_index(drop=True),
+        valid=frame[at == valid_cutoff].reset_index(drop=True),
+        test=frame[at == test_cutoff].reset_index(drop=True),
+        label=label,
+        features=feature_columns(frame, label, time_col),
+        time_col=time_col,
+    )

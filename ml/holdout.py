@@ -1,0 +1,43 @@
+"""Score a registered model on the newest holdout, in the shape the promotion gate compares."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import pandas as pd
+
+from ml.classifiers import predict_proba
+from ml.datasets import Split
+from ml.demand import FEATURES as DEMAND_FEATURES
+from ml.demand import wape, with_features
+from ml.evaluate import calibration_error, roc_auc
+from ml.tracking import fingerprint
+
+
+def model_features(model) -> list[str]:
+    """The feature names a fitted XGBoost model was trained on, in its order."""
+    return list(model.get_booster().feature_names)
+
+
+def classifier_holdout_metrics(model, split: Split) -> dict:
+    """ROC AUC, calibration error and NaN count of `model` on the split's test cutoff."""
+    scores = predict_proba(model, split.test, model_features(model))
+    finite = ~np.isnan(scores)
+    return {
+        "test_roc_auc": roc_auc(split.y_test[finite], scores[finite]),
+        "test_calibration_error": calibration_error(split.y_test[finite], scores[finite]),
+        "nan_predictions": int((~finite).sum()),
+        "holdout_fingerprint": fingerprint(split.test),
+    }
+
+
+def demand_holdout_metrics(model, demand: pd.DataFrame, horizon: int = 7) -> dict:
+    """WAPE of a demand model on the last `horizon` days of `demand` (its newest holdout)."""
+    frame = with_features(demand, horizon)
+    test = frame[frame["demand_date"] > frame["demand_date"].max() - pd.Timedelta(days=horizon)]
+    predictions = np.clip(model.predict(test[DEMAND_FEATURES]), 0, None)
+    return {
+        "test_wape": wape(test["units"], predictions),
+        "nan_predictions": int(np.isnan(predictions).sum()),
+        "holdout_fingerprint": fingerprint(test[["product_id", "demand_date", "units"]]),
+    }

@@ -1,0 +1,208 @@
+"""Training: models from the Feast training sets, tracked and registered in MLflow, champions scored.
+
+Each model asset trains a challenger and logs it; its blocking promotion check compares it
+with the champion on the same newest holdout and moves the `champion` alias only when it
+is better. Scoring assets always use whatever is champion.
+"""
+
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from ml.feature_store import TRAINING_SETS
+from orchestration.features.resources import FeastStore
+from orchestration.ingest.resources import ShopSource
+from orchestration.markdown import table
+from orchestration.training.resources import MlflowTracking
+from shoplens.config import data_dir, warehouse_path
+
+TRAINING = "training"
+HEADLINE = ("test_roc_auc", "test_pr_auc", "test_brier", "test_top_decile_lift", "oracle_roc_auc", "oracle_auc_ratio")
+
+
+def _metadata(metrics: dict, version, plots: dict) -> dict:
+    """Headline metrics, the comparison with baselines and oracle, and where MLflow keeps the run."""
+    baselines = sorted(k for k in metrics if k.startswith("baseline_") and k.endswith("_test_roc_auc"))
+    rows = [("xgboost", metrics.get("test_roc_auc"), metrics.get("test_pr_auc"))]
+    rows += [(k.removeprefix("baseline_").removesuffix("_test_roc_auc"), metrics[k], metrics.get(k.replace("roc_auc", "pr_auc")))
+             for k in baselines]
+    if "oracle_roc_auc" in metrics:
+        rows.append(("oracle (true probabilities)", metrics["oracle_roc_auc"], metrics.get("oracle_pr_auc")))
+    return {
+        **{k: float(metrics[k]) for k in HEADLINE if metrics.get(k) is not None},
+        "model_comparison": dg.MetadataValue.md(table(["model", "test ROC AUC", "test PR AUC"], rows)),
+        "mlflow_run_id": version.run_id,
+        "model_version": version.version,
+        "model_uri": version.model_uri,
+        **{f"plot_{name}": dg.MetadataValue.path(str(path)) for name, path in plots.items()},
+    }
+
+
+def _not_trained(context: dg.AssetExecutionContext, reason: str) -> dg.MaterializeResult:
+    context.log.warning(f"not trained: {reason}")
+    return dg.MaterializeResult(metadata={"trained": False, "reason": reason})
+
+
+def _lineage(context: dg.AssetExecutionContext, frame: pd.DataFrame, times: pd.Series, feature_service: str) -> dict:
+    """MLflow tags that tie a run to its Dagster run, data window, features, code and data."""
+    from ml.tracking import fingerprint, git_commit
+
+    return {
+        "dagster_run_id": context.run_id,
+        "data_window": f"{times.min():%Y-%m-%d}..{times.max():%Y-%m-%d}",
+        "feature_service": feature_service,
+        "git_commit": git_commit(),
+        "dataset_fingerprint": fingerprint(frame),
+    }
+
+
+def classifier_asset(model: str) -> dg.AssetsDefinition:
+    spec = TRAINING_SETS[model]
+
+    @dg.asset(
+        name=f"{model}_model",
+        deps=[f"training_set_{model}"],
+        group_name=TRAINING,
+        kinds={"xgboost", "mlflow"},
+        description=f"XGBoost challenger for `{spec.label}` beside its baselines, logged and registered as `{model}`.",
+    )
+    def _asset(context: dg.AssetExecutionContext, mlflow: MlflowTracking, source: ShopSource) -> dg.MaterializeResult:
+        from ml.classifiers import predict_proba, train_classifier
+        from ml.evaluate import save_plots
+        from ml.oracle import oracle_metrics
+        from ml.tracking import log_training_run
+
+        from ml.datasets import MIN_CUTOFFS
+
+        mlflow.setup()
+        frame = pd.read_parquet(data_dir() / "training_sets" / f"{model}.parquet")
+        cutoffs = frame["event_timestamp"].nunique()
+        if cutoffs < MIN_CUTOFFS:
+            return _not_trained(context, f"the training set has {cutoffs} mature label cutoffs; "
+                                         f"a time split needs {MIN_CUTOFFS} (the data covers too few weeks)")
+        result = train_classifier(frame, spec.label, seed=0)
+        split = result.split
+        scores = predict_proba(result.model, split.test, result.features)
+        metrics = {**result.metrics, **oracle_metrics(split.test, spec.label, source.ground_truth(), scores)}
+        plots = save_plots(split.y_test, scores, result.model, result.features, data_dir() / "models" / model / "plots")
+        times = frame["event_timestamp"]
+        version = log_training_run(
+            model,
+            model=result.model,
+            flavor="xgboost",
+            params=result.params,
+            metrics=metrics,
+            plots=plots,
+            input_example=split.X_test.head(5),
+            tags=_lineage(context, frame, times, spec.service),
+            data_dir=data_dir(),
+        )
+        context.log.info(f"{model} v{version.version}: test ROC AUC {metrics['test_roc_auc']:.3f}")
+        return dg.MaterializeResult(metadata=_metadata(metrics, version, plots))
+
+    return _asset
+
+
+classifier_models = [classifier_asset(model) for model in TRAINING_SETS]
+
+
+@dg.asset(
+    deps=[f"{model}_model" for model in TRAINING_SETS] + ["feast_registry"],
+    group_name=TRAINING,
+    kinds={"duckdb"},
+)
+def user_scores(context: dg.AssetExecutionContext, mlflow: MlflowTracking, feast: FeastStore) -> dg.MaterializeResult:
+    """Every active user scored by the champions: purchase propensity, churn risk, propensity decile."""
+    from ml.feature_store import training_set
+    from ml.scoring import active_users, score, write_scores
+    from ml.tracking import load_by_alias, version_by_alias
+
+    mlflow.setup()
+    missing = [m for m in TRAINING_SETS if version_by_alias(m, "champion", data_dir()) is None]
+    if missing:
+        context.log.warning(f"no champion for {missing}: nothing scored")
+        return dg.MaterializeResult(metadata={"dagster/row_count": 0, "note": f"no champion yet for {', '.join(missing)}"})
+    store = feast.open()
+    entities = active_users(warehouse_path())
+    scores = entities.rename(columns={"event_timestamp": "scored_as_of"})
+    versions = {}
+    for model, column in (("purchase_propensity", "purchase_propensity"), ("churn", "churn_risk")):
+        features = training_set(store, entities, TRAINING_SETS[model].service)
+        features = entities[["user_id"]].merge(features, on="user_id", how="left")
+        scores[column] = score(load_by_alias(model, "champion", data_dir()), features).to_numpy()
+        versions[model] = version_by_alias(model, "champion", data_dir())
+        scores[f"{model}_version"] = versions[model]
+    write_scores(warehouse_path(), scores)
+    context.log.info(f"Scored {len(scores)} active users with champions {versions}")
+    deciles = scores.assign(decile=pd.qcut(scores["purchase_propensity"].rank(method="first"), 10, labels=False) + 1)
+    by_decile = deciles.groupby("decile")[["purchase_propensity", "churn_risk"]].mean().reset_index()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(len(scores)),
+            "champion_versions": str(versions),
+            "mean_purchase_propensity": float(scores["purchase_propensity"].mean()),
+            "mean_churn_risk": float(scores["churn_risk"].mean()),
+            "by_decile": dg.MetadataValue.md(table(["decile", "mean propensity", "mean churn risk"], by_decile.itertuples(index=False))),
+        }
+    )
+
+
+@dg.asset(deps=["product_demand_daily"], group_name=TRAINING, kinds={"xgboost", "mlflow"})
+def demand_forecast_model(context: dg.AssetExecutionContext, mlflow: MlflowTracking) -> dg.MaterializeResult:
+    """XGBoost units per product per day, 1-7 days ahead, against a seasonal-naive baseline."""
+    from ml.demand import FEATURES, MIN_HISTORY_DAYS, train_demand, with_features
+    from ml.demand_data import load_demand
+    from ml.tracking import log_training_run
+
+    mlflow.setup()
+    demand = load_demand(warehouse_path())
+    days = demand["demand_date"].nunique()
+    if days < MIN_HISTORY_DAYS + 14:
+        return _not_trained(context, f"{days} days of demand; the model needs {MIN_HISTORY_DAYS + 14}")
+    result = train_demand(demand, seed=0)
+    version = log_training_run(
+        "demand_forecast",
+        model=result.model,
+        flavor="xgboost",
+        params=result.params,
+        metrics=result.metrics,
+        plots={},
+        input_example=with_features(demand, result.horizon)[FEATURES].dropna().head(5),
+        tags=_lineage(context, demand, pd.to_datetime(demand["demand_date"]), "product_demand_daily"),
+        data_dir=data_dir(),
+    )
+    metrics = result.metrics
+    by_horizon = [(h, metrics[f"test_wape_h{h}"], metrics[f"test_mae_h{h}"]) for h in range(1, result.horizon + 1)]
+    return dg.MaterializeResult(
+        metadata={
+            "test_wape": metrics["test_wape"],
+            "baseline_seasonal_naive_test_wape": metrics["baseline_seasonal_naive_test_wape"],
+            "by_horizon": dg.MetadataValue.md(table(["horizon (days)", "WAPE", "MAE"], by_horizon)),
+            "mlflow_run_id": version.run_id,
+            "model_version": version.version,
+        }
+    )
+
+
+@dg.asset(deps=[demand_forecast_model], group_name=TRAINING, kinds={"duckdb"})
+def demand_forecasts(context: dg.AssetExecutionContext, mlflow: MlflowTracking) -> dg.MaterializeResult:
+    """Units per product for the 7 days after the data, from the champion demand model."""
+    from ml.demand import forecast_demand
+    from ml.demand_data import load_demand, write_forecasts
+    from ml.tracking import load_by_alias, version_by_alias
+
+    mlflow.setup()
+    version = version_by_alias("demand_forecast", "champion", data_dir())
+    if version is None:
+        return dg.MaterializeResult(metadata={"dagster/row_count": 0, "note": "no champion demand model yet"})
+    forecasts = forecast_demand(load_by_alias("demand_forecast", "champion", data_dir()), load_demand(warehouse_path()))
+    write_forecasts(warehouse_path(), forecasts.assign(model_version=version))
+    totals = forecasts.groupby("forecast_date")["units_forecast"].sum().reset_index()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(len(forecasts)),
+            "champion_version": version,
+            "units_by_day": dg.MetadataValue.md(table(["day", "units (all products)"], totals.itertuples(index=False))),
+        }
+    )

@@ -1,0 +1,16 @@
+import dagster as dg
+from pydantic import Field
+
+from shoplens.config import data_dir
+
+
+class MlflowTracking(dg.ConfigurableResource):
+    """Our thin MLflow resource (dagster-mlflow is legacy): the data directory's tracking store."""
+
+    promotion_margin: float = Field(default=0.005, description="How much a challenger must beat the champion by.")
+    max_calibration_error: float = Field(default=0.15, description="Largest expected calibration error a champion may have.")
+
+    def setup(self) -> str:
+        from ml.tracking import configure
+
+        return configure(data_dir())
