@@ -19,7 +19,7 @@ def test_metric_names_are_stable(trained):
 def test_xgboost_learns_the_nonlinear_signal(trained):
     m = trained.metrics
     assert m["test_roc_auc"] > 0.75
-    assert m["test_roc_auc"] >= m["baseline_logreg_test_roc_auc"] - 0.01
+    assert m["test_roc_auc"] > m["baseline_logreg_test_roc_auc"]  # beats the linear baseline on a non-linear signal
     assert m["test_top_decile_lift"] > 1.5
     assert 0 < trained.threshold < 1
     assert "scale_pos_weight" not in trained.params  # no reweighting: the scores stay probabilities
