@@ -17,4 +17,8 @@ def _source() -> ShopSource:
     return ShopSource(**settings)
 
 
-defs = dg.Definitions(assets=[landed_source, raw_tables, raw_events], resources={"source": _source()})
+defs = dg.Definitions(
+    assets=[landed_source, raw_tables, raw_events],
+    asset_checks=[check_quarantine_share],
+    resources={"source": _source()},
+)

@@ -5,8 +5,6 @@ with the champion on the same newest holdout and moves the `champion` alias only
 is better. Scoring assets always use whatever is champion.
 """
 
-from pathlib import Path
-
 import dagster as dg
 import pandas as pd
 

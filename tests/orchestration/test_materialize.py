@@ -44,6 +44,10 @@ def test_landing_reports_rows_and_quarantine(materialized):
     assert metadata["rows_events"].value > 1000
     assert metadata["quarantined_rows"].value >= 0
     assert metadata["event_days"].value == 63
+    check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey("landed_source"), "check_quarantine_share")]
+    )
+    assert check and next(iter(check.values())).status.value == "SUCCEEDED"
 
 
 def test_rerunning_a_day_replaces_it(materialized, data_dir):
