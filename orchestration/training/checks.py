@@ -45,13 +45,15 @@ def promotion_check(model: str, holdout, metric: str, higher_is_better: bool) ->
         if challenger is None:
             return dg.AssetCheckResult(passed=True, metadata={"decision": "no model was trained (see the model asset)"})
         score = holdout(model)
-        scored = {alias: score(load_by_alias(model, alias, data_dir())) for alias in ("challenger", "champion")}
+        scored = {"challenger": score(load_by_alias(model, "challenger", data_dir()))}
+        # the first model is champion and challenger at once: score it once
+        scored["champion"] = scored["challenger"] if champion == challenger else score(load_by_alias(model, "champion", data_dir()))
         calibration = mlflow.max_calibration_error if "test_calibration_error" in scored["challenger"] else None
-        decision = decide(scored["challenger"], scored["champion"], metric=metric, margin=mlflow.promotion_margin,
-                          max_calibration_error=calibration, higher_is_better=higher_is_better)
         if champion == challenger:  # the first model became champion when it was registered
             decision_text, passed = f"v{challenger} is the first {model} model: champion", True
         else:
+            decision = decide(scored["challenger"], scored["champion"], metric=metric, margin=mlflow.promotion_margin,
+                              max_calibration_error=calibration, higher_is_better=higher_is_better)
             promote(model, challenger, decision, who=f"dagster run {context.run.run_id}", data_dir=data_dir())
             passed = decision.promote
             decision_text = ("promoted" if decision.promote else "kept the champion") + ": " + "; ".join(decision.reasons)
