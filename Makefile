@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test dev bench lock clean
+.PHONY: demo test dev bench lock clean evidently
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,6 @@ lock:  ## refresh requirements.lock from the current venv
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
+
+evidently: $(STAMP)  ## the Evidently UI over the monitoring workspace on http://127.0.0.1:8000
+	DO_NOT_TRACK=1 $(BIN)/evidently ui --workspace data/monitoring/workspace --host 127.0.0.1 --port 8000

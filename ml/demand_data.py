@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 
-def load_demand(warehouse: Path) -> pd.DataFrame:
-    """`product_demand_daily` (one row per product per day, zero-filled), oldest first."""
+def load_demand(warehouse: Path, as_of: date | None = None) -> pd.DataFrame:
+    """`product_demand_daily` (one row per product per day, zero-filled) up to `as_of`, oldest first."""
+    until = f"where demand_date <= date '{as_of}'" if as_of else ""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(
-            "select product_id, demand_date, units, mean_price from product_demand_daily order by product_id, demand_date"
+            f"select product_id, demand_date, units, mean_price from product_demand_daily {until} "
+            "order by product_id, demand_date"
         ).df()
 
 

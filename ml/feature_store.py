@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -111,25 +112,32 @@ def apply(store, objects: list | None = None) -> list:
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """What a model learns from: a feature service and a label column of the `labels` mart."""
+    """What a model learns from: a feature service, a label column of the `labels` mart, and
+    how many days after its cutoff the label is known."""
 
     service: str
     label: str
+    horizon_days: int
+    score_column: str  # the champion's score in `user_scores`
 
 
 TRAINING_SETS = {
-    "purchase_propensity": TrainingSet("purchase_propensity_v1", "purchased_next_7d"),
-    "churn": TrainingSet("churn_v1", "churned_next_30d"),
+    "purchase_propensity": TrainingSet("purchase_propensity_v1", "purchased_next_7d", 7, "purchase_propensity"),
+    "churn": TrainingSet("churn_v1", "churned_next_30d", 30, "churn_risk"),
 }
 
 
-def labelled_entities(warehouse: Path, model: str) -> pd.DataFrame:
-    """The entity dataframe of a model: (user_id, event_timestamp = cutoff, label), mature labels only."""
-    label = TRAINING_SETS[model].label
+def labelled_entities(warehouse: Path, model: str, as_of: date | None = None) -> pd.DataFrame:
+    """The entity dataframe of a model: (user_id, event_timestamp = cutoff, label), mature labels only.
+
+    With `as_of`, only labels already known at the end of that day: cutoff + horizon <= as_of + 1 day.
+    """
+    spec = TRAINING_SETS[model]
+    known = f"and cutoff_date + {spec.horizon_days} <= date '{as_of}' + 1" if as_of else ""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         entities = con.execute(
-            f"select user_id, cutoff_timestamp as event_timestamp, {label} from labels "
-            f"where {label} is not null order by cutoff_timestamp, user_id"
+            f"select user_id, cutoff_timestamp as event_timestamp, {spec.label} from labels "
+            f"where {spec.label} is not null {known} order by cutoff_timestamp, user_id"
         ).df()
     entities["event_timestamp"] = entities["event_timestamp"].dt.tz_localize("UTC")
     return entities

@@ -1,27 +1,37 @@
-"""Batch scoring of active users with the champion models."""
+"""Scoring users with the champion models: who is active, their features, their scores."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from ml.classifiers import predict_proba
+from ml.feature_store import TRAINING_SETS, training_set
 from ml.holdout import model_features
 
 ACTIVE_DAYS = 30
 
 
-def active_users(warehouse: Path) -> pd.DataFrame:
-    """Users with an event in the last 30 days, as of the newest feature day (Feast's entity dataframe)."""
+def latest_feature_day(warehouse: Path) -> date:
+    """The newest day the user features cover."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select max(feature_date) from user_features_daily").fetchone()[0]
+
+
+def active_users(warehouse: Path, days: list[date] | None = None, within_days: int = ACTIVE_DAYS) -> pd.DataFrame:
+    """Feast's entity dataframe of the users with an event in the `within_days` up to each day
+    (default: the newest feature day), stamped when that day's features become known."""
+    day_filter = (f"feature_date in ({', '.join(f'date {chr(39)}{d}{chr(39)}' for d in days)})" if days
+                  else "feature_timestamp = (select max(feature_timestamp) from user_features_daily)")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         entities = con.execute(
             f"""
             select user_id, feature_timestamp as event_timestamp from user_features_daily
-            where feature_timestamp = (select max(feature_timestamp) from user_features_daily)
-              and days_since_last_event < {ACTIVE_DAYS}
-            order by user_id
+            where {day_filter} and days_since_last_event < {within_days}
+            order by feature_timestamp, user_id
             """
         ).df()
     entities["event_timestamp"] = entities["event_timestamp"].dt.tz_localize("UTC")
@@ -31,6 +41,23 @@ def active_users(warehouse: Path) -> pd.DataFrame:
 def score(model, features: pd.DataFrame) -> pd.Series:
     """Probabilities of `model` for the rows of `features` (which hold its feature columns)."""
     return pd.Series(predict_proba(model, features, model_features(model)), index=features.index)
+
+
+def score_users(store, entities: pd.DataFrame, champions: dict) -> pd.DataFrame:
+    """The entities with every feature the champions read and each champion's score column
+    (no entities: returned as they are, without asking Feast)."""
+    scored = entities.reset_index(drop=True)
+    if scored.empty:
+        return scored
+    for model, champion in champions.items():
+        spec = TRAINING_SETS[model]
+        retrieved = training_set(store, entities, spec.service)
+        retrieved["event_timestamp"] = retrieved["event_timestamp"].astype(scored["event_timestamp"].dtype)
+        features = scored[["user_id", "event_timestamp"]].merge(retrieved, on=["user_id", "event_timestamp"], how="left")
+        new = [c for c in features.columns if c not in scored.columns]
+        scored = pd.concat([scored, features[new]], axis=1)
+        scored[spec.score_column] = score(champion, features).to_numpy()
+    return scored
 
 
 def write_scores(warehouse: Path, scores: pd.DataFrame) -> None:

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -233,6 +234,29 @@ def log_training_run(
         )
         promote(model_name, version, first, who=who, data_dir=data_dir)
     return TrainedVersion(run_id=run_id, version=version, model_uri=f"models:/{model_name}/{version}")
+
+
+@dataclass(frozen=True)
+class Champion:
+    """The version a model's `champion` alias points at, with what monitoring compares against."""
+
+    model_name: str
+    version: int
+    run_id: str
+    trained_through: date  # the last day of data it was trained on
+    metrics: dict[str, float]  # as logged at training time
+
+
+def champion(model_name: str, data_dir: Path) -> Champion | None:
+    """The model's champion, or None while it has none."""
+    mlc = client(data_dir)
+    number = version_by_alias(model_name, CHAMPION, data_dir)
+    if number is None:
+        return None
+    version = mlc.get_model_version(model_name, str(number))
+    through = version.tags.get("trained_through") or version.tags["data_window"].split("..")[-1]
+    metrics = mlc.get_run(version.run_id).data.metrics
+    return Champion(model_name, number, version.run_id, date.fromisoformat(through), metrics)
 
 
 def version_by_alias(model_name: str, alias: str, data_dir: Path) -> int | None:

@@ -1,10 +1,15 @@
-"""Jobs over the whole graph: land the source, then build everything downstream for a day range."""
+"""Jobs over the whole graph: land the source, build a day range, monitor a day, retrain."""
 
 import dagster as dg
 
+from orchestration.features.assets import training_sets
 from orchestration.ingest.assets import landed_source, raw_tables
+from orchestration.monitoring.assets import MONITORING
+from orchestration.training.assets import classifier_models, demand_forecast_model, demand_forecasts, user_scores
 
 LANDING = dg.AssetSelection.assets(landed_source, raw_tables)
+MONITORED = dg.AssetSelection.groups(MONITORING)
+TRAINED = dg.AssetSelection.assets(*training_sets, *classifier_models, demand_forecast_model)
 
 ingest_source_job = dg.define_asset_job(
     "ingest_source_job",
@@ -13,6 +18,22 @@ ingest_source_job = dg.define_asset_job(
 )
 build_job = dg.define_asset_job(
     "build_job",
-    selection=dg.AssetSelection.all() - LANDING,
+    selection=dg.AssetSelection.all() - LANDING - MONITORED,
     description="Everything downstream of the landing, for a range of event days (one run per range).",
+)
+daily_job = dg.define_asset_job(
+    "daily_job",
+    selection=dg.AssetSelection.all() - TRAINED,
+    description="One event day: land the source, dbt, features online, score users, the monitoring reports.",
+)
+monitoring_job = dg.define_asset_job(
+    "monitoring_job",
+    selection=MONITORED,
+    description="The monitoring reports and retrain decision of one event day (rerun them from here).",
+)
+retrain_job = dg.define_asset_job(
+    "retrain_job",
+    selection=TRAINED | dg.AssetSelection.assets(user_scores, demand_forecasts),
+    description="Training sets, challengers through the promotion gate, then scores from the champions. "
+    "Tag shoplens/as_of=YYYY-MM-DD trains only on what was known that day.",
 )

@@ -69,56 +69,79 @@ def _checked(result):
     sys.exit(f"shoplens: step {failure.step_key} failed: {error.message.strip()}")
 
 
-def materialize(spec: str, pseudonymise_key: str | None):
-    """Land the source, then build every asset over all its event days in one run; returns both run results."""
+def _definitions():
+    """The code location, with Dagster's beta and sqlglot warnings silenced for the console."""
+    import dagster as dg
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", message="sqlglot")
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def run_config(spec: str, pseudonymise_key: str | None = None, log_level: str = "INFO") -> dict:
+    """The source resource's config (the key passed by environment, so it never shows in the run's config)."""
+    if pseudonymise_key:
+        os.environ["SHOPLENS_PSEUDONYMISE_KEY"] = pseudonymise_key
+    key_config = {"env": "SHOPLENS_PSEUDONYMISE_KEY"} if pseudonymise_key else None
+    return {
+        "resources": {"source": {"config": {"spec": spec, "pseudonymise_key": key_config}}},
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
+
+
+def execute(job: str, config: dict, tags: dict | None = None, partition_key: str | None = None):
+    """Run a job in this process on the data directory's Dagster instance; exit on failure."""
+    import dagster as dg
+
+    return _checked(_definitions().resolve_job_def(job).execute_in_process(
+        instance=dg.DagsterInstance.get(), run_config=config, tags=tags, partition_key=partition_key, raise_on_error=False
+    ))
+
+
+def _count_checks(result) -> tuple[int, int]:
+    import dagster as dg
+
+    checks = [event.asset_check_evaluation_data for event in result.all_events
+              if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    return sum(check.passed for check in checks), len(checks)
+
+
+def materialize(spec: str, pseudonymise_key: str | None, tags: dict | None = None, monitor: bool = True):
+    """Land the source, build every asset over all its event days in one run, then monitor the
+    newest day (unless `monitor` is off); returns the landing and build run results."""
     _forget_other_source(spec)
     _dagster_home()
     os.environ["SHOPLENS_SOURCE"] = spec
     import dagster as dg
 
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    warnings.filterwarnings("ignore", message="sqlglot")
-
-    from orchestration.definitions import defs
     from orchestration.partitions import EVENT_DAYS
 
     started = time.perf_counter()
-    instance = dg.DagsterInstance.get()
-    if pseudonymise_key:  # passed by environment so the key never shows in the run's config
-        os.environ["SHOPLENS_PSEUDONYMISE_KEY"] = pseudonymise_key
-    key_config = {"env": "SHOPLENS_PSEUDONYMISE_KEY"} if pseudonymise_key else None
-    run_config = {
-        "resources": {"source": {"config": {"spec": spec, "pseudonymise_key": key_config}}},
-        "loggers": {"console": {"config": {"log_level": "INFO"}}},
-    }
-    landing = _checked(
-        defs.resolve_job_def("ingest_source_job").execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False
-        )
-    )
+    config = run_config(spec, pseudonymise_key)
+    landing = execute("ingest_source_job", config)
     meta = landing.asset_materializations_for_node("landed_source")[0].metadata
     print(f"landed {spec}")
     for name, value in meta.items():
         if name.startswith("rows_") or name in ("quarantined_rows", "event_days", "first_day", "last_day"):
             print(f"  {name}: {value.value}")
     print(f"  quarantine reasons:\n{meta['quarantine_reasons'].value}")
-    days = instance.get_dynamic_partitions(EVENT_DAYS.name)
+    days = dg.DagsterInstance.get().get_dynamic_partitions(EVENT_DAYS.name)
     if not days:
         sys.exit("no valid events in the source: nothing to build (see the quarantine above)")
-    build = _checked(
-        defs.resolve_job_def("build_job").execute_in_process(
-            instance=instance,
-            run_config=run_config,
-            tags={"dagster/asset_partition_range_start": days[0], "dagster/asset_partition_range_end": days[-1]},
-            raise_on_error=False,
-        )
-    )
+    build = execute("build_job", config, tags={
+        "dagster/asset_partition_range_start": days[0], "dagster/asset_partition_range_end": days[-1], **(tags or {})})
     assets = {event.asset_key for event in build.get_asset_materialization_events()}
-    checks = [event.asset_check_evaluation_data for event in build.all_events
-              if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
-    passed = sum(check.passed for check in checks)
+    passed, checks = _count_checks(build)
     print(f"built {len(assets)} assets for {days[0]}..{days[-1]} ({len(days)} days), "
-          f"{passed}/{len(checks)} checks passed, in {time.perf_counter() - started:.1f} s")
+          f"{passed}/{checks} checks passed, in {time.perf_counter() - started:.1f} s")
+    if monitor:
+        monitoring = execute("monitoring_job", config, partition_key=days[-1])
+        passed, checks = _count_checks(monitoring)
+        decision = monitoring.asset_materializations_for_node("retrain_decision")[0].metadata
+        print(f"monitored {days[-1]}: {passed}/{checks} checks passed; retrain: {decision['retrain'].value}; "
+              f"reports in {data_dir() / 'monitoring' / 'reports' / days[-1]}")
     print(f"warehouse: {warehouse_path()}")
     return landing, build
 
@@ -140,6 +163,31 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     if not (out / "events").exists():
         _simulate(**DEMO, out=out, start=date(2024, 1, 1), drift_day=None)
     materialize(f"canonical:{out}", None)
+
+
+def _cmd_scenario(args: argparse.Namespace) -> None:
+    """Run the drift scenario in a fresh data directory of its own, so the demo's state is untouched."""
+    import json
+    from dataclasses import asdict
+
+    root = data_dir() / "scenarios" / "drift"
+    shutil.rmtree(root, ignore_errors=True)
+    os.environ["SHOPLENS_DATA_DIR"] = str(root)
+    os.environ["DAGSTER_HOME"] = str(root / "dagster")
+    from shoplens.scenario import HEADER, DriftScenario, row, report, run_drift_scenario
+
+    scenario = DriftScenario(users=args.users, clean_days=args.clean_days, drift_days=args.drift_days,
+                             cohort_rate=args.cohort_rate, seed=args.seed)
+    print(f"drift scenario in {root}: {scenario}")
+    print(HEADER)
+    result = run_drift_scenario(scenario)
+    print("\ntimeline\n" + HEADER + "\n" + "\n".join(row(day) for day in result.timeline) + "\n\n" + report(result))
+    (root / "scenario_drift.json").write_text(json.dumps({
+        "scenario": asdict(scenario), "timeline": [asdict(d) for d in result.timeline],
+        "false_alarm_rate": result.false_alarm_rate, "detection_delay_days": result.detection_delay_days,
+        "retrain_runs": result.retrain_runs, "promotion_decisions": result.promotion_decisions,
+    }, indent=2, default=str))
+    print(f"reports: {root / 'monitoring' / 'reports'}; trend: evidently ui --workspace {root / 'monitoring' / 'workspace'}")
 
 
 def _cmd_dev(args: argparse.Namespace) -> None:
@@ -170,6 +218,15 @@ def main(argv: list[str] | None = None) -> None:
     sim.add_argument("--start-date", type=date.fromisoformat, default=date(2024, 1, 1))
     sim.add_argument("--drift-day", type=int, default=None, help="day index from which the shop drifts")
     sim.set_defaults(func=_cmd_simulate)
+
+    scenario = commands.add_parser("scenario", help="end-to-end proofs on a simulated shop")
+    scenario.add_argument("name", choices=["drift"], help="drift: the shop drifts on a known day; monitoring must notice")
+    scenario.add_argument("--users", type=int, default=3000)
+    scenario.add_argument("--clean-days", type=int, default=12, help="monitored days before the drift")
+    scenario.add_argument("--drift-days", type=int, default=5, help="monitored days from the drift on")
+    scenario.add_argument("--cohort-rate", type=float, default=3.0, help="low-intent sign-ups relative to regular ones")
+    scenario.add_argument("--seed", type=int, default=11)
+    scenario.set_defaults(func=_cmd_scenario)
 
     dev = commands.add_parser("dev", help="the Dagster UI on http://127.0.0.1:3000")
     dev.set_defaults(func=_cmd_dev)

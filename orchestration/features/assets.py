@@ -9,6 +9,7 @@ from ml.feature_store import TRAINING_SETS
 from orchestration.features.resources import FeastStore
 from orchestration.markdown import table
 from orchestration.partitions import EVENT_DAYS
+from orchestration.tags import as_of
 from shoplens.config import data_dir, warehouse_path
 
 FEATURES = "features"
@@ -65,7 +66,7 @@ def training_set_asset(model: str) -> dg.AssetsDefinition:
         from ml.feature_store import labelled_entities, training_set
 
         started = time.perf_counter()
-        entities = labelled_entities(warehouse_path(), model)
+        entities = labelled_entities(warehouse_path(), model, as_of(context))
         frame = training_set(feast.open(), entities, spec.service)
         path = data_dir() / "training_sets" / f"{model}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from ml.feature_store import TRAINING_SETS
 from orchestration.features.resources import FeastStore
 from orchestration.ingest.resources import ShopSource
 from orchestration.markdown import table
+from orchestration.tags import as_of
 from orchestration.training.resources import MlflowTracking
 from shoplens.config import data_dir, warehouse_path
 
@@ -44,11 +45,13 @@ def _not_trained(context: dg.AssetExecutionContext, reason: str) -> dg.Materiali
 
 def _lineage(context: dg.AssetExecutionContext, frame: pd.DataFrame, times: pd.Series, feature_service: str) -> dict:
     """MLflow tags that tie a run to its Dagster run, data window, features, code and data."""
+    from ml.scoring import latest_feature_day
     from ml.tracking import fingerprint, git_commit
 
     return {
         "dagster_run_id": context.run_id,
         "data_window": f"{times.min():%Y-%m-%d}..{times.max():%Y-%m-%d}",
+        "trained_through": str(as_of(context) or latest_feature_day(warehouse_path())),
         "feature_service": feature_service,
         "git_commit": git_commit(),
         "dataset_fingerprint": fingerprint(frame),
@@ -112,8 +115,7 @@ classifier_models = [classifier_asset(model) for model in TRAINING_SETS]
 )
 def user_scores(context: dg.AssetExecutionContext, mlflow: MlflowTracking, feast: FeastStore) -> dg.MaterializeResult:
     """Every active user scored by the champions: purchase propensity, churn risk, propensity decile."""
-    from ml.feature_store import training_set
-    from ml.scoring import active_users, score, write_scores
+    from ml.scoring import active_users, score_users, write_scores
     from ml.tracking import load_by_alias, version_by_alias
 
     mlflow.setup()
@@ -121,15 +123,13 @@ def user_scores(context: dg.AssetExecutionContext, mlflow: MlflowTracking, feast
     if missing:
         context.log.warning(f"no champion for {missing}: nothing scored")
         return dg.MaterializeResult(metadata={"dagster/row_count": 0, "note": f"no champion yet for {', '.join(missing)}"})
-    store = feast.open()
-    entities = active_users(warehouse_path())
-    scores = entities.rename(columns={"event_timestamp": "scored_as_of"})
-    versions = {}
-    for model, column in (("purchase_propensity", "purchase_propensity"), ("churn", "churn_risk")):
-        features = training_set(store, entities, TRAINING_SETS[model].service)
-        features = entities[["user_id"]].merge(features, on="user_id", how="left")
-        scores[column] = score(load_by_alias(model, "champion", data_dir()), features).to_numpy()
-        versions[model] = version_by_alias(model, "champion", data_dir())
+    versions = {m: version_by_alias(m, "champion", data_dir()) for m in TRAINING_SETS}
+    champions = {m: load_by_alias(m, "champion", data_dir()) for m in TRAINING_SETS}
+    day = as_of(context)
+    scored = score_users(feast.open(), active_users(warehouse_path(), [day] if day else None), champions)
+    scores = scored[["user_id", "event_timestamp"]].rename(columns={"event_timestamp": "scored_as_of"})
+    for model, spec in TRAINING_SETS.items():
+        scores[spec.score_column] = scored[spec.score_column]
         scores[f"{model}_version"] = versions[model]
     write_scores(warehouse_path(), scores)
     context.log.info(f"Scored {len(scores)} active users with champions {versions}")
@@ -154,7 +154,7 @@ def demand_forecast_model(context: dg.AssetExecutionContext, mlflow: MlflowTrack
     from ml.tracking import log_training_run
 
     mlflow.setup()
-    demand = load_demand(warehouse_path())
+    demand = load_demand(warehouse_path(), as_of(context))
     days = demand["demand_date"].nunique()
     if days < MIN_HISTORY_DAYS + 14:
         return _not_trained(context, f"{days} days of demand; the model needs {MIN_HISTORY_DAYS + 14}")
@@ -194,7 +194,7 @@ def demand_forecasts(context: dg.AssetExecutionContext, mlflow: MlflowTracking) 
     version = version_by_alias("demand_forecast", "champion", data_dir())
     if version is None:
         return dg.MaterializeResult(metadata={"dagster/row_count": 0, "note": "no champion demand model yet"})
-    forecasts = forecast_demand(load_by_alias("demand_forecast", "champion", data_dir()), load_demand(warehouse_path()))
+    forecasts = forecast_demand(load_by_alias("demand_forecast", "champion", data_dir()), load_demand(warehouse_path(), as_of(context)))
     write_forecasts(warehouse_path(), forecasts.assign(model_version=version))
     totals = forecasts.groupby("forecast_date")["units_forecast"].sum().reset_index()
     return dg.MaterializeResult(

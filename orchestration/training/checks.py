@@ -5,12 +5,13 @@ import pandas as pd
 
 from ml.feature_store import TRAINING_SETS
 from orchestration.markdown import table
+from orchestration.tags import as_of
 from orchestration.training.resources import MlflowTracking
 from ml.demand_data import load_demand
 from shoplens.config import data_dir, warehouse_path
 
 
-def _classifier_holdout(model: str):
+def _classifier_holdout(model: str, context):
     """The newest cutoff of the model's training set, and a scorer of registered models on it."""
     from ml.datasets import time_split
     from ml.holdout import classifier_holdout_metrics
@@ -19,11 +20,11 @@ def _classifier_holdout(model: str):
     return lambda registered: classifier_holdout_metrics(registered, split)
 
 
-def _demand_holdout(model: str):
-    """The newest week of product demand, and a scorer of registered demand models on it."""
+def _demand_holdout(model: str, context):
+    """The newest week of product demand (up to the run's as_of), and a scorer of registered demand models on it."""
     from ml.holdout import demand_holdout_metrics
 
-    demand = load_demand(warehouse_path())
+    demand = load_demand(warehouse_path(), as_of(context))
     return lambda registered: demand_holdout_metrics(registered, demand)
 
 
@@ -44,7 +45,7 @@ def promotion_check(model: str, holdout, metric: str, higher_is_better: bool) ->
         champion = version_by_alias(model, "champion", data_dir())
         if challenger is None:
             return dg.AssetCheckResult(passed=True, metadata={"decision": "no model was trained (see the model asset)"})
-        score = holdout(model)
+        score = holdout(model, context)
         scored = {"challenger": score(load_by_alias(model, "challenger", data_dir()))}
         # the first model is champion and challenger at once: score it once
         scored["champion"] = scored["challenger"] if champion == challenger else score(load_by_alias(model, "champion", data_dir()))

@@ -1,0 +1,32 @@
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from monitoring.policy import RetrainPolicy
+from monitoring.samples import REFERENCE_DAYS
+from shoplens.config import data_dir
+
+
+class MonitoringSettings(dg.ConfigurableResource):
+    """The retrain policy's thresholds and the size of each champion's reference window."""
+
+    max_drift_share: float = Field(default=RetrainPolicy.max_drift_share, description="Retrain at this share of drifted features.")
+    on_prediction_drift: bool = Field(default=RetrainPolicy.on_prediction_drift, description="Retrain when a champion's scores drift.")
+    max_auc_drop: float = Field(default=RetrainPolicy.max_auc_drop, description="Retrain when realised ROC AUC falls this far below validation.")
+    max_champion_age_days: int = Field(default=RetrainPolicy.max_champion_age_days,
+                                       description="Retrain when a champion's data ends this many days before the monitored day.")
+    feature_p_value: float = Field(default=0.05, description="A feature drifted when its K-S p-value is below this.")
+    score_p_value: float = Field(
+        default=0.001,
+        description="A champion's scores drifted when their K-S p-value is below this: one test per model and day "
+        "decides alone, so it is stricter than the feature tests, which only count in bulk.",
+    )
+    reference_days: int = Field(default=REFERENCE_DAYS, description="Days of a champion's training data its reference covers.")
+
+    @property
+    def root(self) -> Path:
+        return data_dir() / "monitoring"
+
+    def policy(self) -> RetrainPolicy:
+        return RetrainPolicy(self.max_drift_share, self.on_prediction_drift, self.max_auc_drop, self.max_champion_age_days)
