@@ -54,7 +54,7 @@ def stage_report(work: Path, size: int) -> dict:
     html, _ = save_report(work, "2024-01-01", "feature_drift_report", result.snapshot, result.summary())
     html_s = time.perf_counter() - started
     started = time.perf_counter()
-    add_snapshot(work, result.snapshot)
+    add_snapshot(work, "2024-01-01", "feature_drift_report", result.snapshot)
     workspace_s = time.perf_counter() - started
     return {"report_seconds": round(report_s, 2), "html_seconds": round(html_s, 2), "workspace_seconds": round(workspace_s, 2),
             "html_mib": round(html.stat().st_size / 2**20, 1), "drifted": len(result.drifted), "share": result.share}

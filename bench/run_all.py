@@ -5,5 +5,5 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-for script in ("bench_pipeline.py", "bench_features.py", "bench_training.py", "bench_monitoring.py"):
+for script in ("bench_pipeline.py", "bench_features.py", "bench_training.py", "bench_monitoring.py", "bench_scenario.py"):
     subprocess.run([sys.executable, str(HERE / script)], check=True)

@@ -2,7 +2,8 @@
 
     <root>/reports/<day>/<name>.html   the Evidently report, opened by on-call
     <root>/reports/<day>/<name>.json   the figures the policy and Dagster read
-    <root>/workspace                   `evidently ui --workspace <root>/workspace`
+    <root>/workspace                   `evidently ui --workspace <root>/workspace`, one
+                                       snapshot per day and report (a rerun replaces it)
 """
 
 from __future__ import annotations
@@ -71,7 +72,14 @@ def _project(path: str):
     return workspace, project
 
 
-def add_snapshot(root: Path, snapshot) -> None:
-    """Add the snapshot to the workspace's project (created with its dashboard on first use)."""
+def add_snapshot(root: Path, day: str, name: str, snapshot) -> None:
+    """Add the snapshot to the workspace's project (created with its dashboard on first use),
+    replacing the one an earlier run added for the same day and report."""
     workspace, project = _project(str(root / "workspace"))
-    workspace.add_run(project.id, snapshot, include_data=False)
+    index_path = root / "workspace" / "shoplens_index.json"
+    index = json.loads(index_path.read_text()) if index_path.exists() else {}
+    key = f"{day}/{name}"
+    if key in index:
+        workspace.delete_run(project.id, index[key])
+    index[key] = str(workspace.add_run(project.id, snapshot, include_data=False).id)
+    index_path.write_text(json.dumps(index, indent=1))

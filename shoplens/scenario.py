@@ -136,10 +136,13 @@ def run_drift_scenario(scenario: DriftScenario, log=print) -> ScenarioResult:
         tick = retrain_sensor.evaluate_tick(context)
         cursor = tick.cursor
         for request in tick.run_requests:
-            run = execute("retrain_job", config, tags=request.tags)
+            # a challenger that is not sane fails its promotion check and so the run: the champion stays
+            run = _definitions().resolve_job_def("retrain_job").execute_in_process(
+                instance=instance, run_config=config, tags=request.tags, raise_on_error=False)
             result.retrain_runs.append(run.run_id)
             result.promotion_decisions += _promotion_decisions(run)
-        sensor = f"requested retrain_job (run {result.retrain_runs[-1][:8]})" if tick.run_requests else (tick.skip_message or "")
+        sensor = (f"requested retrain_job (run {result.retrain_runs[-1][:8]}, {'succeeded' if run.success else 'failed'})"
+                  if tick.run_requests else (tick.skip_message or ""))
         entry = _day(data_dir() / "monitoring", day, index >= scenario.drift_day, sensor)
         result.timeline.append(entry)
         log(row(entry))

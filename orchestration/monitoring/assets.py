@@ -59,7 +59,7 @@ def _saved(settings: MonitoringSettings, day: date, name: str, snapshot, summary
     from monitoring.store import add_snapshot, save_report
 
     html, summary_path = save_report(settings.root, str(day), name, snapshot, summary)
-    add_snapshot(settings.root, snapshot)
+    add_snapshot(settings.root, str(day), name, snapshot)
     return {f"{name}_html": dg.MetadataValue.url(html.as_uri()), f"{name}_json": dg.MetadataValue.path(str(summary_path))}
 
 

@@ -69,8 +69,9 @@ def test_reports_are_saved_by_day_and_added_to_the_workspace(tmp_path):
     assert html.stat().st_size > 100_000 and summary.parent.name == "2024-03-01"
     assert load_summary(tmp_path, "2024-03-01", "feature_drift_report")["drifted_columns"] == result.drifted
     assert load_summary(tmp_path, "2024-03-02", "feature_drift_report") is None
-    add_snapshot(tmp_path, result.snapshot)
-    add_snapshot(tmp_path, result.snapshot)
+    add_snapshot(tmp_path, "2024-03-01", "feature_drift_report", result.snapshot)
+    add_snapshot(tmp_path, "2024-03-01", "feature_drift_report", result.snapshot)  # a rerun replaces it
+    add_snapshot(tmp_path, "2024-03-02", "feature_drift_report", result.snapshot)
     workspace = Workspace.create(str(tmp_path / "workspace"))
     [project] = workspace.search_project(PROJECT)
     assert len(workspace.list_runs(project.id)) == 2
