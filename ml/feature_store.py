@@ -146,11 +146,14 @@ def labelled_entities(warehouse: Path, model: str, as_of: date | None = None) ->
 def training_set(store, entities: pd.DataFrame, service_name: str) -> pd.DataFrame:
     """Point-in-time join: each (user_id, event_timestamp) row gets the features known at that moment.
 
-    Sorted by time and user: Feast's DuckDB join returns rows in no fixed order, and a model
-    trained on the same rows in another order is not the same model.
+    Rows sorted by time and user, features by name after the entity columns: Feast's DuckDB
+    join returns both in no fixed order, and a model trained on the same rows in another
+    order is not the same model.
     """
     service = store.get_feature_service(service_name)
     frame = store.get_historical_features(entity_df=entities, features=service).to_df()
+    features = sorted(c for c in frame.columns if c not in entities.columns)
+    frame = frame[[*entities.columns, *features]]
     return frame.sort_values(["event_timestamp", "user_id"], kind="stable").reset_index(drop=True)
 
 

@@ -69,7 +69,7 @@ def _checked(result):
     sys.exit(f"shoplens: step {failure.step_key} failed: {error.message.strip()}")
 
 
-def _definitions():
+def load_definitions():
     """The code location, with Dagster's beta and sqlglot warnings silenced for the console."""
     import dagster as dg
 
@@ -95,7 +95,7 @@ def execute(job: str, config: dict, tags: dict | None = None, partition_key: str
     """Run a job in this process on the data directory's Dagster instance; exit on failure."""
     import dagster as dg
 
-    return _checked(_definitions().resolve_job_def(job).execute_in_process(
+    return _checked(load_definitions().resolve_job_def(job).execute_in_process(
         instance=dg.DagsterInstance.get(), run_config=config, tags=tags, partition_key=partition_key, raise_on_error=False
     ))
 

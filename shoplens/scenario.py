@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from shoplens.cli import _dagster_home, _definitions, execute, materialize, run_config
+from shoplens.cli import execute, load_definitions, materialize, run_config
 from shoplens.config import data_dir
 
 
@@ -124,7 +124,6 @@ def run_drift_scenario(scenario: DriftScenario, log=print) -> ScenarioResult:
     spec = f"canonical:{source}"
     trained_through = scenario.date(scenario.train_days - 1)
     materialize(spec, None, tags={tags.AS_OF: str(trained_through)}, monitor=False)
-    _dagster_home()
     config = run_config(spec, log_level="WARNING")
     instance = dg.DagsterInstance.get()
     result = ScenarioResult(scenario)
@@ -132,12 +131,12 @@ def run_drift_scenario(scenario: DriftScenario, log=print) -> ScenarioResult:
     for index in range(scenario.train_days, scenario.days):
         day = scenario.date(index)
         execute("monitoring_job", config, partition_key=str(day))
-        context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=_definitions())
+        context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=load_definitions())
         tick = retrain_sensor.evaluate_tick(context)
         cursor = tick.cursor
         for request in tick.run_requests:
             # a challenger that is not sane fails its promotion check and so the run: the champion stays
-            run = _definitions().resolve_job_def("retrain_job").execute_in_process(
+            run = load_definitions().resolve_job_def("retrain_job").execute_in_process(
                 instance=instance, run_config=config, tags=request.tags, raise_on_error=False)
             result.retrain_runs.append(run.run_id)
             result.promotion_decisions += _promotion_decisions(run)

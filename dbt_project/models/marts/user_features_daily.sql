@@ -55,7 +55,8 @@ daily as (
         {%- for name, condition in rolling.items() %}
         count_if({{ condition }}) as n_{{ name }},
         {%- endfor %}
-        sum(purchase_amount) as spend
+        -- decimal sums are exact, so the feature does not depend on DuckDB's summation order
+        sum(cast(purchase_amount as decimal(18, 4))) as spend
     from events
     group by 1, 2
 ),
@@ -75,7 +76,7 @@ session_days as (
         event_date,
         bool_or(event_type = 'cart') as carted,
         bool_or(event_type = 'purchase') as purchased,
-        date_diff('second', min(event_time), max(event_time)) / 60.0 as session_minutes
+        date_diff('second', min(event_time), max(event_time)) as session_seconds
     from sessionized
     group by 1, 2, 3
 ),
@@ -116,7 +117,7 @@ rolling_sessions as (
         count(session_days.session_key) as sessions_30d,
         count_if(session_days.carted and not session_days.purchased)
             / nullif(count_if(session_days.carted), 0) as cart_abandonment_rate_30d,
-        avg(session_days.session_minutes) as mean_session_minutes_30d
+        avg(session_days.session_seconds) / 60.0 as mean_session_minutes_30d  -- an exact integer mean
     from spine
     left join session_days
         on spine.user_id = session_days.user_id
