@@ -24,7 +24,7 @@ def latest_feature_day(warehouse: Path) -> date:
 def active_users(warehouse: Path, days: list[date] | None = None, within_days: int = ACTIVE_DAYS) -> pd.DataFrame:
     """Feast's entity dataframe of the users with an event in the `within_days` up to each day
     (default: the newest feature day), stamped when that day's features become known."""
-    day_filter = (f"feature_date in ({', '.join(f'date {chr(39)}{d}{chr(39)}' for d in days)})" if days
+    day_filter = ("list_contains(?, feature_date)" if days
                   else "feature_timestamp = (select max(feature_timestamp) from user_features_daily)")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         entities = con.execute(
@@ -32,7 +32,8 @@ def active_users(warehouse: Path, days: list[date] | None = None, within_days: i
             select user_id, feature_timestamp as event_timestamp from user_features_daily
             where {day_filter} and days_since_last_event < {within_days}
             order by feature_timestamp, user_id
-            """
+            """,
+            [list(days)] if days else None,
         ).df()
     entities["event_timestamp"] = entities["event_timestamp"].dt.tz_localize("UTC")
     return entities
