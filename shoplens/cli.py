@@ -91,13 +91,14 @@ def run_config(spec: str, pseudonymise_key: str | None = None, log_level: str = 
     }
 
 
-def execute(job: str, config: dict, tags: dict | None = None, partition_key: str | None = None):
-    """Run a job in this process on the data directory's Dagster instance; exit on failure."""
+def execute(job: str, config: dict, tags: dict | None = None, partition_key: str | None = None, exit_on_failure: bool = True):
+    """Run a job in this process on the data directory's Dagster instance; exit on failure unless told not to."""
     import dagster as dg
 
-    return _checked(load_definitions().resolve_job_def(job).execute_in_process(
+    result = load_definitions().resolve_job_def(job).execute_in_process(
         instance=dg.DagsterInstance.get(), run_config=config, tags=tags, partition_key=partition_key, raise_on_error=False
-    ))
+    )
+    return _checked(result) if exit_on_failure else result
 
 
 def _count_checks(result) -> tuple[int, int]:

@@ -136,8 +136,7 @@ def run_drift_scenario(scenario: DriftScenario, log=print) -> ScenarioResult:
         cursor = tick.cursor
         for request in tick.run_requests:
             # a challenger that is not sane fails its promotion check and so the run: the champion stays
-            run = load_definitions().resolve_job_def("retrain_job").execute_in_process(
-                instance=instance, run_config=config, tags=request.tags, raise_on_error=False)
+            run = execute("retrain_job", config, tags=request.tags, exit_on_failure=False)
             result.retrain_runs.append(run.run_id)
             result.promotion_decisions += _promotion_decisions(run)
         sensor = (f"requested retrain_job (run {result.retrain_runs[-1][:8]}, {'succeeded' if run.success else 'failed'})"

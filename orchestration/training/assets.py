@@ -119,11 +119,11 @@ def user_scores(context: dg.AssetExecutionContext, mlflow: MlflowTracking, feast
     from ml.tracking import load_by_alias, version_by_alias
 
     mlflow.setup()
-    missing = [m for m in TRAINING_SETS if version_by_alias(m, "champion", data_dir()) is None]
+    versions = {m: version_by_alias(m, "champion", data_dir()) for m in TRAINING_SETS}
+    missing = [m for m, version in versions.items() if version is None]
     if missing:
         context.log.warning(f"no champion for {missing}: nothing scored")
         return dg.MaterializeResult(metadata={"dagster/row_count": 0, "note": f"no champion yet for {', '.join(missing)}"})
-    versions = {m: version_by_alias(m, "champion", data_dir()) for m in TRAINING_SETS}
     champions = {m: load_by_alias(m, "champion", data_dir()) for m in TRAINING_SETS}
     day = as_of(context)
     scored = score_users(feast.open(), active_users(warehouse_path(), [day] if day else None), champions)
