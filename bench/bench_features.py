@@ -78,7 +78,7 @@ def stage_training_set(work: Path, size: int) -> dict:
     store = _store(work)
     entities = pd.read_parquet(work / "entities.parquet")
     started = time.perf_counter()
-    frame = training_set(store, entities, "purchase_propensity_v1")
+    frame = training_set(store, entities, "purchase_propensity_v2")
     return {"rows": len(frame), "columns": frame.shape[1], "join_seconds": round(time.perf_counter() - started, 2)}
 
 

@@ -46,13 +46,14 @@ def stage_groupby(work: Path, events: int) -> dict:
     """The yardstick: one DuckDB pass over the same events, per user and day counts."""
     import duckdb
 
-    rows = duckdb.sql(
-        f"""
+    rows = duckdb.execute(
+        """
         select count(*) from (
             select user_id, cast(event_time as date) as day, count(*) filter (where event_type = 'view') as views,
                    count(*) filter (where event_type = 'purchase') as purchases, sum(price) as amount
-            from read_parquet('{work}/raw/events/*/*.parquet') group by all)
-        """
+            from read_parquet(?) group by all)
+        """,
+        [str(work / "raw" / "events" / "*" / "*.parquet")],
     ).fetchone()[0]
     return {"user_days": rows}
 

@@ -5,5 +5,6 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-for script in ("bench_pipeline.py", "bench_features.py", "bench_training.py", "bench_monitoring.py", "bench_scenario.py"):
+for script in ("bench_pipeline.py", "bench_daily_features.py", "bench_features.py", "bench_training.py",
+               "bench_monitoring.py", "bench_scenario.py", "bench_model_quality.py", "bench_damaged.py"):
     subprocess.run([sys.executable, str(HERE / script)], check=True)

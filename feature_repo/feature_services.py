@@ -1,24 +1,45 @@
-"""One versioned feature service per model: a model is trained and served on exactly one."""
+"""One versioned feature service per model: a model is trained and served on exactly one.
+A new version adds features; the old one stays servable for the models trained on it."""
 
 from feast import FeatureService
 
 from feature_repo.feature_views import user_activity
 from feature_repo.on_demand_views import user_intent
 
+ACTIVITY_V1 = [
+    *(f"{what}_{days}d" for what in ("views", "carts", "purchases", "spend") for days in (1, 7, 30)),
+    "distinct_categories_30d", "days_since_last_event", "days_since_last_purchase", "sessions_30d",
+    "cart_abandonment_rate_30d", "mean_session_minutes_30d", "n_reviews", "mean_review_rating",
+]
+CHURN_V1 = [
+    "views_7d", "views_30d", "purchases_7d", "purchases_30d", "spend_30d", "sessions_30d",
+    "days_since_last_event", "days_since_last_purchase", "distinct_categories_30d",
+    "cart_abandonment_rate_30d", "mean_session_minutes_30d", "mean_review_rating",
+]
+BUYING_CYCLE = [
+    "purchase_days_90d", "purchase_days_365d", "orders_30d", "orders_90d", "orders_365d",
+    "spend_90d", "spend_365d", "distinct_products_90d", "distinct_products_365d", "tenure_days",
+    "mean_purchase_interval_days", "std_purchase_interval_days", "purchase_overdue_ratio",
+    "spend_trend_30d_vs_prev_90d", "cancelled_share_365d",
+]
+
 purchase_propensity_v1 = FeatureService(
     name="purchase_propensity_v1",
-    features=[user_activity, user_intent],
-    description="Who buys in the next 7 days.",
+    features=[user_activity[ACTIVITY_V1], user_intent],
+    description="Who buys in the next 7 days (30-day behaviour).",
 )
 churn_v1 = FeatureService(
     name="churn_v1",
-    features=[
-        user_activity[[
-            "views_7d", "views_30d", "purchases_7d", "purchases_30d", "spend_30d", "sessions_30d",
-            "days_since_last_event", "days_since_last_purchase", "distinct_categories_30d",
-            "cart_abandonment_rate_30d", "mean_session_minutes_30d", "mean_review_rating",
-        ]],
-        user_intent[["recent_view_share"]],
-    ],
-    description="Who has no event in the next 30 days.",
+    features=[user_activity[CHURN_V1], user_intent[["recent_view_share"]]],
+    description="Who has no event in the next 30 days (30-day behaviour).",
+)
+purchase_propensity_v2 = FeatureService(
+    name="purchase_propensity_v2",
+    features=[user_activity, user_intent],
+    description="Who buys in the next 7 days: 30-day behaviour and the 90/365-day buying cycle.",
+)
+churn_v2 = FeatureService(
+    name="churn_v2",
+    features=[user_activity[CHURN_V1 + BUYING_CYCLE], user_intent[["recent_view_share"]]],
+    description="Who has no event in the next 30 days: 30-day behaviour and the 90/365-day buying cycle.",
 )

@@ -31,10 +31,21 @@ user_activity = FeatureView(
         "mean_session_minutes_30d": Float64,
         "n_reviews": Int64,
         "mean_review_rating": Float64,
+        # the buying cycle (served from purchase_propensity_v2 / churn_v2 on)
+        **{f"{what}_{days}d": Int64 for what in ("purchase_days", "distinct_products") for days in (90, 365)},
+        **{f"orders_{days}d": Int64 for days in (30, 90, 365)},
+        "spend_90d": Float64,
+        "spend_365d": Float64,
+        "spend_trend_30d_vs_prev_90d": Float64,
+        "cancelled_share_365d": Float64,
+        "tenure_days": Int64,
+        "mean_purchase_interval_days": Float64,
+        "std_purchase_interval_days": Float64,
+        "purchase_overdue_ratio": Float64,
     }),
     source=user_features_source,
     online=True,
-    description="Rolling 1/7/30-day behaviour of a user, as of the end of each day.",
+    description="Rolling 1/7/30-day behaviour and the 90/365-day buying cycle of a user, as of the end of each day.",
 )
 
 product_activity = FeatureView(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -11,11 +11,11 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 from xgboost import XGBClassifier
 
-from ml.datasets import Split, time_split
+from ml.datasets import Split, TooLittleData, informative, time_split
 from ml.evaluate import best_f1_threshold, classification_metrics, pr_auc, roc_auc
 
 XGB_PARAMS = {
@@ -31,6 +31,12 @@ XGB_PARAMS = {
     "early_stopping_rounds": 30,
     "n_jobs": 2,
 }
+# What a careful analyst fits first on order data: recency, tenure, frequency, monetary value and
+# breadth, over the year and the last 30/90 days (log-scaled, in the RFM baseline).
+RFM_FEATURES = (
+    "days_since_last_purchase", "tenure_days", "orders_365d", "spend_365d", "distinct_products_365d",
+    "orders_30d", "orders_90d", "spend_30d",
+)
 
 
 @dataclass(frozen=True)
@@ -43,9 +49,10 @@ class ClassifierResult:
     split: Split
     threshold: float
     metrics: dict[str, float]
+    dropped_features: list[str]  # constant or all-null in the training rows: not in the model
 
 
-def xgb_params(y_train: pd.Series, seed: int) -> dict:
+def xgb_params(seed: int) -> dict:
     """XGBoost settings for this training set.
 
     Class imbalance (≈ 5 % buyers, ≈ 75 % churners) is handled deliberately without
@@ -54,10 +61,16 @@ def xgb_params(y_train: pd.Series, seed: int) -> dict:
     stopping watches validation PR AUC, which tracks the minority class, and the decision
     threshold is the one that maximises F1 on validation.
     """
-    positives = int(y_train.sum())
-    if positives == 0 or positives == len(y_train):
-        raise ValueError("the training cutoffs hold a single class; cannot train a classifier")
     return {**XGB_PARAMS, "random_state": seed}
+
+
+def _check_classes(split: Split) -> None:
+    for part in ("train", "valid", "test"):
+        labels = getattr(split, f"y_{part}")
+        if labels.nunique() < 2:
+            cutoffs = ", ".join(f"{c:%Y-%m-%d}" for c in split.cutoffs(part))
+            raise TooLittleData(f"the {part} cutoffs ({cutoffs}) hold a single class: "
+                                f"{len(labels)} rows, all {'positive' if labels.all() else 'negative'}")
 
 
 def baselines(seed: int) -> dict[str, Pipeline]:
@@ -82,6 +95,20 @@ def baselines(seed: int) -> dict[str, Pipeline]:
     }
 
 
+def _log_scaled(x):
+    return np.log1p(np.clip(x, 0, None))
+
+
+def rfm_baseline() -> Pipeline:
+    """Logistic regression on log-scaled RFM features (missing recency: imputed, with an indicator)."""
+    return make_pipeline(
+        FunctionTransformer(_log_scaled, feature_names_out="one-to-one"),
+        SimpleImputer(strategy="median", add_indicator=True),
+        StandardScaler(),
+        LogisticRegression(max_iter=2000),
+    )
+
+
 def predict_proba(model, frame: pd.DataFrame, features: list[str]) -> np.ndarray:
     """P(label = 1) for each row of frame, from the feature columns in training order."""
     return model.predict_proba(frame[features])[:, 1]
@@ -97,6 +124,13 @@ def baseline_metrics(split: Split, seed: int) -> dict[str, float]:
         p = predict_proba(pipeline, split.test, split.features)
         out[f"baseline_{name}_test_roc_auc"] = roc_auc(split.y_test, p)
         out[f"baseline_{name}_test_pr_auc"] = pr_auc(split.y_test, p)
+    rfm = [f for f in RFM_FEATURES if f in split.features]
+    if rfm:
+        with threadpool_limits(limits=1, user_api="blas"):
+            pipeline = rfm_baseline().fit(split.train[rfm], split.y_train)
+        p = predict_proba(pipeline, split.test, rfm)
+        out["baseline_rfm_logreg_test_roc_auc"] = roc_auc(split.y_test, p)
+        out["baseline_rfm_logreg_test_pr_auc"] = pr_auc(split.y_test, p)
     return out
 
 
@@ -104,7 +138,12 @@ def train_classifier(frame: pd.DataFrame, label: str, *, seed: int = 0) -> Class
     """Time-split frame, fit XGBoost with early stopping on validation, choose the max-F1
     threshold on validation, and score it and the baselines on the test cutoff."""
     split = time_split(frame, label)
-    params = xgb_params(split.y_train, seed)
+    _check_classes(split)
+    features, dropped = informative(split.train, split.features)
+    if not features:
+        raise TooLittleData("every feature is constant or null in the training rows")
+    split = replace(split, features=features)
+    params = xgb_params(seed)
     model = XGBClassifier(**params)
     model.fit(split.X_train, split.y_train, eval_set=[(split.X_valid, split.y_valid)], verbose=False)
 
@@ -118,4 +157,4 @@ def train_classifier(frame: pd.DataFrame, label: str, *, seed: int = 0) -> Class
         "best_iteration": float(model.best_iteration),
         **baseline_metrics(split, seed),
     }
-    return ClassifierResult(model, split.features, params, split, threshold, metrics)
+    return ClassifierResult(model, split.features, params, split, threshold, metrics, dropped)

@@ -11,6 +11,10 @@ TIME_COLUMN = "event_timestamp"
 MIN_CUTOFFS = 3  # train, validation, test
 
 
+class TooLittleData(ValueError):
+    """The data cannot train or test a model (too few cutoffs, a single class): a reason, not a crash."""
+
+
 @dataclass(frozen=True)
 class Split:
     """Rows of a training set divided by cutoff: earlier cutoffs train, then validation, then test."""
@@ -51,6 +55,22 @@ class Split:
         return self.test[self.label].astype(int)
 
 
+def without_small_cutoffs(frame: pd.DataFrame, min_rows: int, time_col: str = TIME_COLUMN) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The rows of cutoffs with at least `min_rows` rows, and the others ('YYYY-MM-DD' -> rows):
+    a cutoff opened by a few stray events is too small to learn or test on."""
+    sizes = frame.groupby(time_col).size()
+    small = sizes[sizes < min_rows]
+    kept = frame[~frame[time_col].isin(small.index)].reset_index(drop=True)
+    return kept, {f"{cutoff:%Y-%m-%d}": int(n) for cutoff, n in small.items()}
+
+
+def informative(frame: pd.DataFrame, features: list[str]) -> tuple[list[str], list[str]]:
+    """(features with at least two distinct values, the rest): a constant or all-null column
+    (a source without views, prices or reviews) teaches nothing and is dropped."""
+    keep = [f for f in features if frame[f].nunique(dropna=True) > 1]
+    return keep, [f for f in features if f not in keep]
+
+
 def feature_columns(frame: pd.DataFrame, label: str, time_col: str = TIME_COLUMN) -> list[str]:
     """Numeric (non-boolean) columns except ids, the cutoff and the label, in frame order."""
     excluded = {label, time_col, *ID_COLUMNS}
@@ -68,7 +88,8 @@ def time_split(frame: pd.DataFrame, label: str, time_col: str = TIME_COLUMN) -> 
     train = all earlier cutoffs. Needs at least 3 distinct cutoffs (then 1/1/1)."""
     cutoffs = sorted(frame[time_col].unique())
     if len(cutoffs) < MIN_CUTOFFS:
-        raise ValueError(f"time_split needs at least 3 distinct cutoffs in {time_col!r}, got {len(cutoffs)}")
+        raise TooLittleData(f"{len(cutoffs)} mature label cutoff(s); a time split needs {MIN_CUTOFFS} "
+                            "(the data covers too few weeks)")
     valid_cutoff, test_cutoff = cutoffs[-2], cutoffs[-1]
     at = frame[time_col]
     return Split(

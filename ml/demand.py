@@ -39,12 +39,14 @@ class DemandResult:
     valid_start: pd.Timestamp
     test_start: pd.Timestamp
     metrics: dict[str, float]
+    notes: list[str]  # metrics left out, and why
 
 
 def wape(y_true, y_pred) -> float:
-    """Weighted absolute percentage error: sum |y - y_hat| / sum |y|."""
+    """Weighted absolute percentage error: sum |y - y_hat| / sum |y|; NaN (undefined) without sold units."""
     y = np.asarray(y_true, dtype=float)
-    return float(np.abs(y - np.asarray(y_pred, dtype=float)).sum() / np.abs(y).sum())
+    total = np.abs(y).sum()
+    return float(np.abs(y - np.asarray(y_pred, dtype=float)).sum() / total) if total > 0 else float("nan")
 
 
 def mae(y_true, y_pred) -> float:
@@ -109,7 +111,10 @@ def train_demand(demand: pd.DataFrame, *, seed: int = 0, horizon: int = 7) -> De
         "baseline_seasonal_naive_test_mae": mae(test["units"], naive),
         **horizon_metrics(test, y_pred, test_start, horizon),
     }
-    return DemandResult(model, params, horizon, valid_start, test_start, metrics)
+    notes = [f"{name}: no units sold in its test days, so no WAPE" for name, value in metrics.items()
+             if "wape" in name and np.isnan(value)]
+    metrics = {name: value for name, value in metrics.items() if not np.isnan(value)}
+    return DemandResult(model, params, horizon, valid_start, test_start, metrics, notes)
 
 
 def forecast_demand(model: XGBRegressor, demand: pd.DataFrame, horizon: int = 7) -> pd.DataFrame:

@@ -11,11 +11,10 @@ import pandas as pd
 
 def load_demand(warehouse: Path, as_of: date | None = None) -> pd.DataFrame:
     """`product_demand_daily` (one row per product per day, zero-filled) up to `as_of`, oldest first."""
-    until = f"where demand_date <= date '{as_of}'" if as_of else ""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(
-            f"select product_id, demand_date, units, mean_price from product_demand_daily {until} "
-            "order by product_id, demand_date"
+            "select product_id, demand_date, units, mean_price from product_demand_daily "
+            "where ?::date is null or demand_date <= ? order by product_id, demand_date", [as_of, as_of]
         ).df()
 
 

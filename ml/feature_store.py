@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from shoplens.config import feast_dir
+from shoplens.ingest.sql import lit
 
 PROJECT = "shoplens"
 # warehouse tables exported for feature_repo/data_sources.py
@@ -69,7 +70,7 @@ def export_sources(warehouse: Path) -> dict[str, int]:
             target = out / f"{table}.parquet"
             con.execute(
                 f"copy (select * replace (cast(feature_timestamp as timestamptz) as feature_timestamp) "
-                f"from {table} order by feature_timestamp) to '{target}' (format parquet)"
+                f"from {table} order by feature_timestamp) to {lit(str(target))} (format parquet)"
             )
             rows[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
     return rows
@@ -84,6 +85,7 @@ def definitions() -> list:
         feature_views.user_activity, feature_views.product_activity,
         on_demand_views.user_intent,
         feature_services.purchase_propensity_v1, feature_services.churn_v1,
+        feature_services.purchase_propensity_v2, feature_services.churn_v2,
     ]
 
 
@@ -122,8 +124,8 @@ class TrainingSet:
 
 
 TRAINING_SETS = {
-    "purchase_propensity": TrainingSet("purchase_propensity_v1", "purchased_next_7d", 7, "purchase_propensity"),
-    "churn": TrainingSet("churn_v1", "churned_next_30d", 30, "churn_risk"),
+    "purchase_propensity": TrainingSet("purchase_propensity_v2", "purchased_next_7d", 7, "purchase_propensity"),
+    "churn": TrainingSet("churn_v2", "churned_next_30d", 30, "churn_risk"),
 }
 
 
@@ -133,11 +135,12 @@ def labelled_entities(warehouse: Path, model: str, as_of: date | None = None) ->
     With `as_of`, only labels already known at the end of that day: cutoff + horizon <= as_of + 1 day.
     """
     spec = TRAINING_SETS[model]
-    known = f"and cutoff_date + {spec.horizon_days} <= date '{as_of}' + 1" if as_of else ""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         entities = con.execute(
             f"select user_id, cutoff_timestamp as event_timestamp, {spec.label} from labels "
-            f"where {spec.label} is not null {known} order by cutoff_timestamp, user_id"
+            f"where {spec.label} is not null and (?::date is null or cutoff_date + ? <= ?::date + 1) "
+            "order by cutoff_timestamp, user_id",
+            [as_of, spec.horizon_days, as_of],
         ).df()
     entities["event_timestamp"] = entities["event_timestamp"].dt.tz_localize("UTC")
     return entities

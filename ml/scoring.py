@@ -71,3 +71,11 @@ def write_scores(warehouse: Path, scores: pd.DataFrame) -> None:
             select *, ntile(10) over (order by purchase_propensity) as propensity_decile from scores
             """
         )
+
+
+def active_counts(warehouse: Path) -> dict[date, int]:
+    """Users with an event on each feature day."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute(
+            "select feature_date, count(*) from user_features_daily where days_since_last_event = 0 group by 1"
+        ).fetchall())

@@ -131,13 +131,13 @@ def pip_requirements(flavor: Flavor) -> list[str]:
 
 
 def _clean_metrics(metrics: dict[str, Any]) -> dict[str, float]:
-    """Metrics as floats, None and NaN dropped (MLflow would store NaN as a value)."""
+    """Metrics as floats, None, NaN and infinities dropped (MLflow would store them as values)."""
     clean = {}
     for key, value in metrics.items():
         if value is None:
             continue
         value = float(value)
-        if math.isnan(value):
+        if not math.isfinite(value):
             continue
         clean[key] = value
     return clean

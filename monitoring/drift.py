@@ -70,3 +70,19 @@ def drift(current: pd.DataFrame, reference: pd.DataFrame, columns: list[str], *,
         if m["config"]["type"].endswith(":ValueDrift")
     ]
     return DriftResult(pd.DataFrame(rows), snapshot, len(current), len(reference))
+
+
+def distinct_features(reference: pd.DataFrame, features: list[str], max_correlation: float = 0.95) -> dict[str, list[str]]:
+    """Each feature that counts in the drift share -> the near-copies it stands for (|Spearman rho|
+    >= `max_correlation` on the reference, first in `features` order kept). In a shop younger than
+    90 days the 90- and 365-day counts are the same column; counting both would turn one shift
+    into several drifted features."""
+    correlation = reference[features].corr(method="spearman").abs()
+    groups: dict[str, list[str]] = {}
+    for feature in features:
+        twin = next((kept for kept in groups if correlation.loc[feature, kept] >= max_correlation), None)
+        if twin is None:
+            groups[feature] = []
+        else:
+            groups[twin].append(feature)
+    return groups

@@ -5,8 +5,18 @@ from __future__ import annotations
 import pandas as pd
 
 
+def not_applicable(current: pd.DataFrame, reference: pd.DataFrame, features: list[str]) -> list[str]:
+    """Features null in every row of the day and of the reference: the source lacks what they are
+    built from (views, prices, reviews...), so they are not compared, and not a broken input."""
+    return [c for c in features if c in current.columns and c in reference.columns
+            and current[c].isna().all() and reference[c].isna().all()]
+
+
 def input_problems(current: pd.DataFrame, reference: pd.DataFrame, features: list[str], scores: list[str]) -> list[str]:
-    """Every reason the rows cannot be compared; empty when they can."""
+    """Every reason the rows cannot be compared; empty when they can. A feature null in both is
+    not applicable to the source (`not_applicable`), not a problem."""
+    absent = set(not_applicable(current, reference, features)) if not (current.empty or reference.empty) else set()
+    features = [c for c in features if c not in absent]
     problems = []
     for name, frame in (("current", current), ("reference", reference)):
         if frame.empty:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import shutil
 import sys
 import time
 import warnings
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from shoplens.config import REPO_ROOT, data_dir, default_source_dir, raw_dir, warehouse_path
+from shoplens.ingest.sources import ENCODINGS, SourceError
 
 DEMO = {"users": 5000, "days": 60, "seed": 42}
+
+
+class Stop(Exception):
+    """What stops a run: printed as one line (the details are in the log file)."""
 
 
 def _simulate(users: int, days: int, seed: int, out: Path, start: date, drift_day: int | None) -> None:
@@ -48,25 +56,52 @@ def _forget_other_source(spec: str) -> None:
     marker.write_text(spec)
 
 
+def log_file() -> Path:
+    """Where every Dagster log line and stack trace of the data directory's runs goes."""
+    return data_dir() / "shoplens.log"
+
+
 def _dagster_home() -> Path:
-    """DAGSTER_HOME inside the data directory; no telemetry (the project runs offline)."""
+    """DAGSTER_HOME inside the data directory; no telemetry (the project runs offline); every
+    run's log lines, traces included, appended to the log file."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(data_dir() / "dagster")))
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
     if not settings.exists():
-        settings.write_text("telemetry:\n  enabled: false\n")
+        import yaml
+
+        handler = {"class": "logging.FileHandler", "level": "DEBUG", "filename": str(log_file()), "formatter": "plain"}
+        settings.write_text(yaml.safe_dump({
+            "telemetry": {"enabled": False},
+            "python_logs": {"dagster_handler_config": {
+                "handlers": {"log_file": handler},
+                "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(message)s"}},
+            }},
+        }))
     return home
 
 
 def _checked(result):
-    """The run's result, or exit with the root cause of its first failed step (e.g. a missing column)."""
+    """The run's result, or stop with the root cause of its first failed step (e.g. a missing column)."""
     if result.success:
         return result
     failure = result.get_step_failure_events()[0]
     error = failure.step_failure_data.error
+    with log_file().open("a") as log:
+        log.write(f"step {failure.step_key} failed:\n{error.to_string()}\n")
     while error.cause:
         error = error.cause
-    sys.exit(f"shoplens: step {failure.step_key} failed: {error.message.strip()}")
+    raise Stop(f"step {failure.step_key} failed: {_short(error.message)}")
+
+
+def _short(message: str, lines: int = 4) -> str:
+    """An error's gist: dbt's own error lines when Dagster wraps a dbt failure, else the first line."""
+    text = [line.strip() for line in re.sub(r"\x1b\[[0-9;]*m", "", message).splitlines() if line.strip()]
+    marker = "Errors parsed from dbt logs:"
+    if marker in text:
+        text = text[text.index(marker) + 1:]
+    gist = "\n  ".join(text[:lines]) if marker in message else next(iter(text), "(no message)")
+    return gist.removeprefix("shoplens.ingest.sources.SourceError: ")
 
 
 def load_definitions():
@@ -80,24 +115,38 @@ def load_definitions():
     return defs
 
 
-def run_config(spec: str, pseudonymise_key: str | None = None, log_level: str = "INFO") -> dict:
-    """The source resource's config (the key passed by environment, so it never shows in the run's config)."""
+def run_config(spec: str, pseudonymise_key: str | None = None, log_level: str = "CRITICAL",
+               encoding: str = "utf-8") -> dict:
+    """The source resource's config (the key passed by environment, so it never shows in the run's config).
+    The console hears only `log_level` and up (the log file hears everything)."""
     if pseudonymise_key:
         os.environ["SHOPLENS_PSEUDONYMISE_KEY"] = pseudonymise_key
     key_config = {"env": "SHOPLENS_PSEUDONYMISE_KEY"} if pseudonymise_key else None
     return {
-        "resources": {"source": {"config": {"spec": spec, "pseudonymise_key": key_config}}},
+        "resources": {"source": {"config": {"spec": spec, "pseudonymise_key": key_config, "encoding": encoding}}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
 
 
-def execute(job: str, config: dict, tags: dict | None = None, partition_key: str | None = None, exit_on_failure: bool = True):
-    """Run a job in this process on the data directory's Dagster instance; exit on failure unless told not to."""
+@contextmanager
+def _quiet(verbose: bool):
+    """Unless verbose, what the libraries print (dbt's progress, Feast's, MLflow's notices, warnings) goes to the log file."""
+    if verbose:
+        yield
+        return
+    with log_file().open("a") as log, redirect_stdout(log), redirect_stderr(log):
+        yield
+
+
+def execute(job: str, config: dict, tags: dict | None = None, partition_key: str | None = None,
+            exit_on_failure: bool = True, verbose: bool = False):
+    """Run a job in this process on the data directory's Dagster instance; stop on failure unless told not to."""
     import dagster as dg
 
-    result = load_definitions().resolve_job_def(job).execute_in_process(
-        instance=dg.DagsterInstance.get(), run_config=config, tags=tags, partition_key=partition_key, raise_on_error=False
-    )
+    with _quiet(verbose):
+        result = load_definitions().resolve_job_def(job).execute_in_process(
+            instance=dg.DagsterInstance.get(), run_config=config, tags=tags, partition_key=partition_key, raise_on_error=False
+        )
     return _checked(result) if exit_on_failure else result
 
 
@@ -109,9 +158,36 @@ def _count_checks(result) -> tuple[int, int]:
     return sum(check.passed for check in checks), len(checks)
 
 
-def materialize(spec: str, pseudonymise_key: str | None, tags: dict | None = None, monitor: bool = True):
+def _not_done(result) -> list[str]:
+    """Each asset of a run that says in its metadata what it could not do, and why."""
+    notes = []
+    for event in result.get_asset_materialization_events():
+        meta = event.materialization.metadata
+        reason = meta.get("reason") if "trained" in meta else meta.get("note")
+        if reason is not None and str(reason.value):
+            notes.append(f"{event.asset_key.to_user_string()}: {reason.value}")
+    return notes
+
+
+def _monitored_day(days: list[str]) -> tuple[str | None, list[str]]:
+    """The newest day with enough active users to monitor, and why each newer day was skipped."""
+    from ml.scoring import active_counts
+    from orchestration.monitoring.resources import MonitoringSettings
+
+    minimum = MonitoringSettings().min_day_rows
+    counts = active_counts(warehouse_path())
+    dense = [day for day in days if counts.get(date.fromisoformat(day), 0) >= minimum]
+    if not dense:
+        return None, [f"no day has {minimum} active users to compare (the busiest has {max(counts.values(), default=0)})"]
+    thin = [f"thin day {day} skipped: {counts.get(date.fromisoformat(day), 0)} active users < {minimum}"
+            for day in days if day > dense[-1]]
+    return dense[-1], thin
+
+
+def materialize(spec: str, pseudonymise_key: str | None, tags: dict | None = None, monitor: bool = True,
+                verbose: bool = False, encoding: str = "utf-8"):
     """Land the source, build every asset over all its event days in one run, then monitor the
-    newest day (unless `monitor` is off); returns the landing and build run results."""
+    newest day with enough rows (unless `monitor` is off); returns the landing and build run results."""
     _forget_other_source(spec)
     _dagster_home()
     os.environ["SHOPLENS_SOURCE"] = spec
@@ -120,30 +196,39 @@ def materialize(spec: str, pseudonymise_key: str | None, tags: dict | None = Non
     from orchestration.partitions import EVENT_DAYS
 
     started = time.perf_counter()
-    config = run_config(spec, pseudonymise_key)
-    landing = execute("ingest_source_job", config)
+    config = run_config(spec, pseudonymise_key, "DEBUG" if verbose else "CRITICAL", encoding)
+    run = partial(execute, verbose=verbose)
+    print(f"landing {spec} ...", flush=True)
+    landing = run("ingest_source_job", config)
     meta = landing.asset_materializations_for_node("landed_source")[0].metadata
-    print(f"landed {spec}")
     for name, value in meta.items():
-        if name.startswith("rows_") or name in ("quarantined_rows", "event_days", "first_day", "last_day"):
+        if name.startswith("rows_") or name in ("quarantined_rows", "event_days", "first_day", "last_day", "sparse_days", "lacks"):
             print(f"  {name}: {value.value}")
     print(f"  quarantine reasons:\n{meta['quarantine_reasons'].value}")
     days = dg.DagsterInstance.get().get_dynamic_partitions(EVENT_DAYS.name)
     if not days:
-        sys.exit("no valid events in the source: nothing to build (see the quarantine above)")
-    build = execute("build_job", config, tags={
+        raise Stop("no valid events in the source: nothing to build (see the quarantine above)")
+    print(f"building every asset for {days[0]}..{days[-1]} ({len(days)} days) ...", flush=True)
+    build = run("build_job", config, tags={
         "dagster/asset_partition_range_start": days[0], "dagster/asset_partition_range_end": days[-1], **(tags or {})})
     assets = {event.asset_key for event in build.get_asset_materialization_events()}
     passed, checks = _count_checks(build)
-    print(f"built {len(assets)} assets for {days[0]}..{days[-1]} ({len(days)} days), "
-          f"{passed}/{checks} checks passed, in {time.perf_counter() - started:.1f} s")
+    print(f"built {len(assets)} assets, {passed}/{checks} checks passed, in {time.perf_counter() - started:.1f} s")
+    not_done = _not_done(build)
     if monitor:
-        monitoring = execute("monitoring_job", config, partition_key=days[-1])
-        passed, checks = _count_checks(monitoring)
-        decision = monitoring.asset_materializations_for_node("retrain_decision")[0].metadata
-        print(f"monitored {days[-1]}: {passed}/{checks} checks passed; retrain: {decision['retrain'].value}; "
-              f"reports in {data_dir() / 'monitoring' / 'reports' / days[-1]}")
-    print(f"warehouse: {warehouse_path()}")
+        day, skipped = _monitored_day(days)
+        not_done += [f"monitoring: {note}" for note in skipped]
+        if day is not None:
+            print(f"monitoring {day} ...", flush=True)
+            monitoring = run("monitoring_job", config, partition_key=day)
+            passed, checks = _count_checks(monitoring)
+            decision = monitoring.asset_materializations_for_node("retrain_decision")[0].metadata
+            not_done += _not_done(monitoring)
+            print(f"monitored {day}: {passed}/{checks} checks passed; retrain: {decision['retrain'].value}; "
+                  f"reports in {data_dir() / 'monitoring' / 'reports' / day}")
+    if not_done:
+        print("not done, and why:\n" + "\n".join(f"  - {note}" for note in not_done))
+    print(f"warehouse: {warehouse_path()}\nlog: {log_file()}")
     return landing, build
 
 
@@ -155,15 +240,15 @@ def _cmd_run(args: argparse.Namespace) -> None:
     from shoplens.ingest import parse_source
 
     # a simulated shop carries its ground truth: its ids must stay joinable to it
-    keep_ids = args.no_pseudonymise or parse_source(args.source).ground_truth is not None
-    materialize(args.source, None if keep_ids else _pseudonymise_key())
+    keep_ids = args.no_pseudonymise or parse_source(args.source, args.encoding).ground_truth is not None
+    materialize(args.source, None if keep_ids else _pseudonymise_key(), verbose=args.verbose, encoding=args.encoding)
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
     out = default_source_dir()
     if not (out / "events").exists():
         _simulate(**DEMO, out=out, start=date(2024, 1, 1), drift_day=None)
-    materialize(f"canonical:{out}", None)
+    materialize(f"canonical:{out}", None, verbose=args.verbose)
 
 
 def _cmd_scenario(args: argparse.Namespace) -> None:
@@ -199,16 +284,22 @@ def _cmd_dev(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="shoplens", description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="print Dagster's log lines and stack traces too")
+    # also after the command (`shoplens run --verbose`); SUPPRESS keeps the top-level value otherwise
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="simulate the default shop (once) and materialize every asset")
+    demo = commands.add_parser("demo", parents=[verbose], help="simulate the default shop (once) and materialize every asset")
     demo.set_defaults(func=_cmd_demo)
 
-    run = commands.add_parser("run", help="materialize every asset on a real dataset")
+    run = commands.add_parser("run", parents=[verbose], help="materialize every asset on a real dataset")
     run.add_argument("--source", required=True, metavar="FORMAT:PATH",
                      help="canonical, rees46, retailrocket, online_retail or olist, then the file or directory")
     run.add_argument("--no-pseudonymise", action="store_true",
                      help="keep user ids as they are (by default real data gets a keyed hash)")
+    run.add_argument("--encoding", default="utf-8", choices=sorted(ENCODINGS),
+                     help="of the source's CSV files (default utf-8; undecodable rows are quarantined)")
     run.set_defaults(func=_cmd_run)
 
     sim = commands.add_parser("simulate", help="write a simulated shop with its ground truth")
@@ -233,7 +324,12 @@ def main(argv: list[str] | None = None) -> None:
     dev.set_defaults(func=_cmd_dev)
 
     args = parser.parse_args(argv)
-    args.func(args)
+    try:
+        args.func(args)
+    except SourceError as error:  # a bad spec, before any run
+        sys.exit(f"shoplens: {error}")
+    except Stop as stop:
+        sys.exit(f"shoplens: {stop}\n  details: {log_file()} (or run again with --verbose)")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ Times are naive TIMESTAMPs meaning UTC; identifiers are strings whatever the sou
 
 from __future__ import annotations
 
-EVENT_TYPES = ("view", "cart", "remove_from_cart", "purchase")
+# `cancel`: purchased units taken back (a cancelled or returned order line; quantity > 0 units,
+# price the unit price refunded); it reduces revenue and spend.
+EVENT_TYPES = ("view", "cart", "remove_from_cart", "purchase", "cancel")
 
 # table -> ordered (column, DuckDB type); the order is the parquet column order.
 TABLES: dict[str, dict[str, str]] = {

@@ -8,7 +8,7 @@
     only on earlier events, so sessionising any window that starts at a midnight
     groups that window's events the same way as sessionising all events.
     Adds session_key, session_start, and order_key (order_id, or the session for
-    purchases without one).
+    purchases without one; a cancellation without one is its session's cancellation order).
 -#}
 {% macro sessionize(events, gap_minutes=30) %}
     (
@@ -56,6 +56,7 @@
             min(event_time) over (partition by session_key) as session_start,
             case
                 when event_type = 'purchase' then coalesce(order_id, session_key)
+                when event_type = 'cancel' then coalesce(order_id, session_key || '-cancel')
             end as order_key
         from keyed
     )

@@ -11,7 +11,7 @@ from orchestration.ingest.resources import ShopSource
 from orchestration.markdown import table
 from orchestration.partitions import EVENT_DAYS
 from shoplens.config import raw_dir
-from shoplens.ingest import export_event_days, export_tables, land, parse_source
+from shoplens.ingest import export_event_days, export_tables, land
 
 INGEST = "ingest"
 RAW_TABLES = ("products", "users", "reviews", "session_labels", "quarantine")
@@ -20,7 +20,7 @@ RAW_TABLES = ("products", "users", "reviews", "session_labels", "quarantine")
 @dg.asset(group_name=INGEST, kinds={"duckdb"})
 def landed_source(context: dg.AssetExecutionContext, source: ShopSource) -> dg.MaterializeResult:
     """The whole source validated into the landing database; bad rows quarantined with a reason."""
-    report = land(parse_source(source.spec), source.landing_db, pseudonymise_key=source.pseudonymise_key)
+    report = land(source.parsed(), source.landing_db, pseudonymise_key=source.pseudonymise_key)
     days = report.event_days
     known = set(context.instance.get_dynamic_partitions(EVENT_DAYS.name))
     new_days = [day for day in days if day not in known]
@@ -41,6 +41,9 @@ def landed_source(context: dg.AssetExecutionContext, source: ShopSource) -> dg.M
             "first_day": days[0] if days else "",
             "last_day": days[-1] if days else "",
             "absent_tables": ", ".join(report.absent_tables) or "none",
+            "sparse_days": ", ".join(f"{day} ({n} events)" for day, n in sorted(report.sparse_days.items())) or "none",
+            "lacks": (", ".join(report.lacks) + ": the features built from them are null and left out of the models")
+            if report.lacks else "nothing",
         }
     )
 

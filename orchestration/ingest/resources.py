@@ -20,6 +20,12 @@ class ShopSource(dg.ConfigurableResource):
     pseudonymise_key: str | None = Field(
         default=None, description="Key of the keyed hash applied to user ids at ingest; none keeps them."
     )
+    encoding: str = Field(default="utf-8", description="Of the source's CSV files: utf-8, latin-1 or utf-16.")
+
+    def parsed(self):
+        from shoplens.ingest import parse_source
+
+        return parse_source(self.spec, self.encoding)
 
     @property
     def landing_db(self) -> Path:
@@ -27,7 +33,5 @@ class ShopSource(dg.ConfigurableResource):
 
     def ground_truth(self) -> pd.DataFrame | None:
         """The simulator's true probabilities per user and cutoff; None for real data."""
-        from shoplens.ingest import parse_source
-
-        folder = parse_source(self.spec).ground_truth
+        folder = self.parsed().ground_truth
         return pd.read_parquet(folder / "user_cutoffs.parquet") if folder else None

@@ -93,6 +93,10 @@ def monitored_users(context: dg.AssetExecutionContext, mlflow: MlflowTracking, f
     store = feast.open()
     sample = day_sample(store, warehouse_path(), [day], models)
     path = _sample_path(settings, day)
+    path.unlink(missing_ok=True)
+    if 0 < len(sample) < settings.min_day_rows:
+        return _nothing_to_monitor(f"thin day: {len(sample)} active users, fewer than {settings.min_day_rows} "
+                                   "to compare; skipped", "check_monitoring_inputs")
     path.parent.mkdir(parents=True, exist_ok=True)
     sample.to_parquet(path, index=False)
     problems, rows = [], []
@@ -128,15 +132,19 @@ def monitored_users(context: dg.AssetExecutionContext, mlflow: MlflowTracking, f
 )
 def feature_drift_report(context: dg.AssetExecutionContext, settings: MonitoringSettings) -> dg.MaterializeResult:
     """Each feature of the day's active users tested against the propensity champion's training window."""
-    from monitoring.drift import drift
+    from monitoring.drift import distinct_features, drift
+    from monitoring.inputs import not_applicable
 
     day = _day(context)
     champion = _champions().get(PRIMARY)
     if champion is None or not _sample_path(settings, day).exists():
         return _nothing_to_monitor(f"no {PRIMARY} champion or no sample for {day}", "check_feature_drift")
     reference = _reference(settings, PRIMARY, champion.version)
-    features = _features(reference)
-    result = drift(pd.read_parquet(_sample_path(settings, day)), reference, features,
+    current = pd.read_parquet(_sample_path(settings, day))
+    absent = not_applicable(current, reference, _features(reference))
+    groups = distinct_features(reference, [f for f in _features(reference) if f not in absent])
+    features = list(groups)
+    result = drift(current, reference, features,
                    timestamp=_timestamp(day), tags=["feature_drift"], p_value=settings.feature_p_value)
     columns = result.columns.sort_values("drifted", ascending=False, kind="stable")
     context.log.info(f"{day}: {len(result.drifted)}/{len(features)} features drifted ({result.share:.0%}): {result.drifted}")
@@ -149,6 +157,9 @@ def feature_drift_report(context: dg.AssetExecutionContext, settings: Monitoring
                                                   columns[["column", "method", "score", "threshold", "drifted"]].itertuples(index=False))),
             "current_rows": result.current_rows,
             "reference_rows": result.reference_rows,
+            "not_applicable_to_this_source": ", ".join(absent) or "none",
+            "counted_once": dg.MetadataValue.md(table(["feature", "stands for its near-copies"],
+                                                      [(f, ", ".join(copies)) for f, copies in groups.items() if copies])),
             "champion_version": champion.version,
             **_saved(settings, day, "feature_drift_report", result.snapshot, result.summary()),
         },

@@ -22,6 +22,9 @@ class MonitoringSettings(dg.ConfigurableResource):
         description="A champion's scores drifted when their K-S p-value is below this: one test per model and day "
         "decides alone, so it is stricter than the feature tests, which only count in bulk.",
     )
+    min_day_rows: int = Field(
+        default=10, description="A day with fewer active users is skipped as too thin to compare (reported, not an error)."
+    )
     reference_days: int = Field(default=REFERENCE_DAYS, description="Days of a champion's training data its reference covers.")
 
     @property

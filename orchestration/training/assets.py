@@ -70,29 +70,30 @@ def classifier_asset(model: str) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext, mlflow: MlflowTracking, source: ShopSource) -> dg.MaterializeResult:
         from ml.classifiers import predict_proba, train_classifier
+        from ml.datasets import TooLittleData, without_small_cutoffs
         from ml.evaluate import save_plots
         from ml.oracle import oracle_metrics
         from ml.tracking import log_training_run
 
-        from ml.datasets import MIN_CUTOFFS
-
         mlflow.setup()
-        frame = pd.read_parquet(data_dir() / "training_sets" / f"{model}.parquet")
-        cutoffs = frame["event_timestamp"].nunique()
-        if cutoffs < MIN_CUTOFFS:
-            return _not_trained(context, f"the training set has {cutoffs} mature label cutoffs; "
-                                         f"a time split needs {MIN_CUTOFFS} (the data covers too few weeks)")
-        result = train_classifier(frame, spec.label, seed=0)
+        frame, small = without_small_cutoffs(pd.read_parquet(data_dir() / "training_sets" / f"{model}.parquet"),
+                                             mlflow.min_cutoff_users)
+        left_out = ", ".join(f"{cutoff} ({n} users)" for cutoff, n in small.items()) or "none"
+        try:
+            result = train_classifier(frame, spec.label, seed=0)
+        except TooLittleData as reason:
+            return _not_trained(context, f"{reason} (cutoffs under {mlflow.min_cutoff_users} users left out: {left_out})")
         split = result.split
         scores = predict_proba(result.model, split.test, result.features)
         metrics = {**result.metrics, **oracle_metrics(split.test, spec.label, source.ground_truth(), scores)}
         plots = save_plots(split.y_test, scores, result.model, result.features, data_dir() / "models" / model / "plots")
         times = frame["event_timestamp"]
+        dropped = ", ".join(result.dropped_features) or "none"
         version = log_training_run(
             model,
             model=result.model,
             flavor="xgboost",
-            params=result.params,
+            params={**result.params, "dropped_features": dropped, "small_cutoffs_left_out": left_out},
             metrics=metrics,
             plots=plots,
             input_example=split.X_test.head(5),
@@ -100,7 +101,11 @@ def classifier_asset(model: str) -> dg.AssetsDefinition:
             data_dir=data_dir(),
         )
         context.log.info(f"{model} v{version.version}: test ROC AUC {metrics['test_roc_auc']:.3f}")
-        return dg.MaterializeResult(metadata=_metadata(metrics, version, plots))
+        return dg.MaterializeResult(metadata={
+            **_metadata(metrics, version, plots),
+            "dropped_features": dg.MetadataValue.text(dropped),
+            "small_cutoffs_left_out": dg.MetadataValue.text(left_out),
+        })
 
     return _asset
 
@@ -167,15 +172,17 @@ def demand_forecast_model(context: dg.AssetExecutionContext, mlflow: MlflowTrack
         metrics=result.metrics,
         plots={},
         input_example=with_features(demand, result.horizon)[FEATURES].dropna().head(5),
-        tags=_lineage(context, demand, pd.to_datetime(demand["demand_date"]), "product_demand_daily"),
+        tags={**_lineage(context, demand, pd.to_datetime(demand["demand_date"]), "product_demand_daily"),
+              "metric_notes": "; ".join(result.notes) or None},
         data_dir=data_dir(),
     )
     metrics = result.metrics
-    by_horizon = [(h, metrics[f"test_wape_h{h}"], metrics[f"test_mae_h{h}"]) for h in range(1, result.horizon + 1)]
+    by_horizon = [(h, metrics.get(f"test_wape_h{h}", "no units sold"), metrics[f"test_mae_h{h}"])
+                  for h in range(1, result.horizon + 1)]
     return dg.MaterializeResult(
         metadata={
-            "test_wape": metrics["test_wape"],
-            "baseline_seasonal_naive_test_wape": metrics["baseline_seasonal_naive_test_wape"],
+            **{name: metrics[name] for name in ("test_wape", "baseline_seasonal_naive_test_wape") if name in metrics},
+            "metric_notes": "; ".join(result.notes) or "none",
             "by_horizon": dg.MetadataValue.md(table(["horizon (days)", "WAPE", "MAE"], by_horizon)),
             "mlflow_run_id": version.run_id,
             "model_version": version.version,

@@ -11,16 +11,18 @@ from ml.demand_data import load_demand
 from shoplens.config import data_dir, warehouse_path
 
 
-def _classifier_holdout(model: str, context):
-    """The newest cutoff of the model's training set, and a scorer of registered models on it."""
-    from ml.datasets import time_split
+def _classifier_holdout(model: str, context, mlflow: MlflowTracking):
+    """The newest cutoff of the model's training set (as training sees it), and a scorer of registered models on it."""
+    from ml.datasets import time_split, without_small_cutoffs
     from ml.holdout import classifier_holdout_metrics
 
-    split = time_split(pd.read_parquet(data_dir() / "training_sets" / f"{model}.parquet"), TRAINING_SETS[model].label)
+    frame, _ = without_small_cutoffs(pd.read_parquet(data_dir() / "training_sets" / f"{model}.parquet"),
+                                     mlflow.min_cutoff_users)
+    split = time_split(frame, TRAINING_SETS[model].label)
     return lambda registered: classifier_holdout_metrics(registered, split)
 
 
-def _demand_holdout(model: str, context):
+def _demand_holdout(model: str, context, mlflow: MlflowTracking):
     """The newest week of product demand (up to the run's as_of), and a scorer of registered demand models on it."""
     from ml.holdout import demand_holdout_metrics
 
@@ -45,7 +47,7 @@ def promotion_check(model: str, holdout, metric: str, higher_is_better: bool) ->
         champion = version_by_alias(model, "champion", data_dir())
         if challenger is None:
             return dg.AssetCheckResult(passed=True, metadata={"decision": "no model was trained (see the model asset)"})
-        score = holdout(model, context)
+        score = holdout(model, context, mlflow)
         scored = {"challenger": score(load_by_alias(model, "challenger", data_dir()))}
         # the first model is champion and challenger at once: score it once
         scored["champion"] = scored["challenger"] if champion == challenger else score(load_by_alias(model, "champion", data_dir()))

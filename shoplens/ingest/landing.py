@@ -17,6 +17,11 @@ from shoplens.ingest.writer import OPTIONAL_TABLES, create_quarantine, write_tab
 from shoplens.schema import TABLES
 
 MEMORY_LIMIT = os.environ.get("SHOPLENS_DUCKDB_MEMORY_LIMIT", "2GB")
+# A day with fewer events than this share of the median day, before or after every busier day,
+# is a sparse head or tail (a stray timestamp, a session past the last midnight). dbt's labels
+# start and end their cutoffs at the same dense bounds (var `sparse_day_share`).
+SPARSE_DAY_SHARE = 0.05
+KINDS = {"view events": "view", "cart events": "cart", "purchase events": "purchase"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class LandingReport:
     max_event_time: datetime | None
     absent_tables: list[str]  # optional tables the source did not have (products/users are derived)
     input_rows: dict[str, int]  # data rows read per source file (malformed lines included)
+    sparse_days: dict[str, int]  # the sparse head and tail: day -> events
+    lacks: list[str]  # kinds of data the source holds none of (view events, prices, reviews...)
 
 
 def connect(landing_db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -75,27 +82,40 @@ def land(
     with connect(landing_db) as con:
         con.execute("CREATE SCHEMA _work")
         create_quarantine(con)
-        reader = Reader(con, src.format, pseudonymise_key)
+        reader = Reader(con, src.format, pseudonymise_key, src.encoding)
         staged = FORMATS[src.format](reader, src)
         for table, sql in staged.items():
             con.execute(f"CREATE VIEW _work.stg_{table} AS {sql}")
             validate(con, reader, table, f"_work.stg_{table}", now)
         write_tables(con, set(staged), pseudonymise_key)
         con.execute("DROP SCHEMA _work CASCADE")
-        report = _report(con, str(src), reader.input_rows)
-        report = LandingReport(
-            **{**report.__dict__, "absent_tables": [t for t in OPTIONAL_TABLES if t not in staged]}
-        )
+        report = _report(con, str(src), reader.input_rows, [t for t in OPTIONAL_TABLES if t not in staged])
         con.execute("CHECKPOINT")
     return report
 
 
-def _report(con: duckdb.DuckDBPyConnection, source: str, input_rows: dict[str, int]) -> LandingReport:
+def sparse_days(counts: dict[str, int], share: float = SPARSE_DAY_SHARE) -> dict[str, int]:
+    """The days before the first and after the last day with at least `share` x the median day's events."""
+    if not counts:
+        return {}
+    values = sorted(counts.values())
+    floor = share * values[len(values) // 2]
+    dense = [day for day, n in sorted(counts.items()) if n >= floor]
+    return {day: n for day, n in counts.items() if day < dense[0] or day > dense[-1]}
+
+
+def _lacks(con: duckdb.DuckDBPyConnection, rows: dict[str, int]) -> list[str]:
+    types = {t for (t,) in con.execute("SELECT DISTINCT event_type FROM events").fetchall()}
+    lacks = [kind for kind, t in KINDS.items() if t not in types]
+    if rows["events"] and con.execute("SELECT count(price) FROM events").fetchone()[0] == 0:
+        lacks.append("prices")
+    return lacks + ["reviews"] * (rows["reviews"] == 0)
+
+
+def _report(con: duckdb.DuckDBPyConnection, source: str, input_rows: dict[str, int], absent: list[str]) -> LandingReport:
     rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in [*TABLES, "quarantine"]}
     reasons = dict(con.execute("SELECT reason, count(*) FROM quarantine GROUP BY ALL ORDER BY ALL").fetchall())
-    days = [
-        d.isoformat()
-        for (d,) in con.execute("SELECT DISTINCT event_date FROM events ORDER BY 1").fetchall()
-    ]
+    counts = {d.isoformat(): n for d, n in con.execute("SELECT event_date, count(*) FROM events GROUP BY 1 ORDER BY 1").fetchall()}
     lo, hi = con.execute("SELECT min(event_time), max(event_time) FROM events").fetchone()
-    return LandingReport(source, rows, reasons, days, lo, hi, [], dict(input_rows))
+    return LandingReport(source, rows, reasons, sorted(counts), lo, hi, absent, dict(input_rows),
+                         sparse_days(counts), _lacks(con, rows))

@@ -14,16 +14,19 @@ from pathlib import Path
 
 import csv
 import gzip
+import io
+import zlib
 
 import duckdb
 
-from shoplens.ingest.sources import SourceError
+from shoplens.ingest.sources import ENCODINGS, SourceError
 from shoplens.ingest.sql import ident, lit, pseudonym
 
 Column = str | tuple[str, ...]  # a logical name, or (logical name, accepted alternative headers...)
 
 CSV_OPTIONS = "header=true, auto_detect=false, delim=',', quote='\"', escape='\"'"
 MALFORMED = "malformed CSV line"
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Reader:
     con: duckdb.DuckDBPyConnection
     fmt: str
     pseudonymise_key: str | None = None
+    encoding: str = "utf-8"
     files: dict[str, _File] = field(default_factory=dict)
     input_rows: dict[str, int] = field(default_factory=dict)
 
@@ -71,19 +75,44 @@ class Reader:
         return name
 
     def _csv_header(self, path: Path) -> list[str]:
-        """The header record, read directly (no sniffing: bad rows must not hide the header)."""
+        """The header record, read directly (no sniffing: bad rows must not hide the header).
+        Undecodable bytes become U+FFFD here: in a data row they are that row's problem."""
         opener = gzip.open if path.name.endswith(".gz") else open
         try:
-            with opener(path, "rt", newline="", encoding="utf-8-sig") as fh:
-                return next(csv.reader(fh), [])
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise SourceError(f"{self.fmt}: cannot read {path}: {exc}") from exc
+            with opener(path, "rb") as raw:
+                text = io.TextIOWrapper(raw, encoding=ENCODINGS[self.encoding], errors="replace", newline="")
+                header = next(csv.reader(text), [])
+        except (OSError, EOFError, csv.Error) as exc:
+            raise SourceError(f"{path}: cannot read: {exc}") from exc
+        if not header:
+            raise SourceError(f"{path}: file is empty")
+        return header
+
+    def _check_complete(self, path: Path) -> None:
+        """A compressed file must decompress to its end: DuckDB stops quietly where a gzip
+        stream is cut off, and the rows after that would vanish unreported."""
+        if not path.name.endswith(".gz"):
+            return
+        lines, inflate = 0, zlib.decompressobj(zlib.MAX_WBITS | 16)
+        with open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                try:
+                    while chunk:
+                        lines += inflate.decompress(chunk).count(b"\n")
+                        chunk = inflate.unused_data
+                        if chunk:  # a concatenated gzip member
+                            inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                except zlib.error as exc:
+                    raise SourceError(f"{path}: compressed data is corrupt after line {lines}: {exc}") from exc
+        if not inflate.eof:
+            raise SourceError(f"{path}: compressed data ends early after line {lines}; "
+                              "the file is truncated: download or copy it again")
 
     def _header(self, path: Path, scan: str) -> list[str]:
         try:
             rows = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
         except duckdb.Error as exc:
-            raise SourceError(f"{self.fmt}: cannot read {path}: {exc}") from exc
+            raise SourceError(f"{path}: cannot read: {exc}") from exc
         return [r[0] for r in rows]
 
     def _select_list(self, path: Path, header: list[str], spec: FileSpec) -> tuple[str, tuple[str, ...]]:
@@ -110,6 +139,8 @@ class Reader:
         n = len(self.files)
         relation = f"_work.f{n}"
         file_lit = lit(str(path))
+        if path.stat().st_size == 0:
+            raise SourceError(f"{path}: file is empty")
         if path.name.endswith(".parquet"):
             scan = f"read_parquet({file_lit}, file_row_number=true, hive_partitioning=false)"
             select, columns = self._select_list(path, self._header(path, scan), spec)
@@ -119,6 +150,7 @@ class Reader:
             )
             rows = self.con.execute(f"SELECT count(*) FROM {scan}").fetchone()[0]
         else:
+            self._check_complete(path)
             header = self._csv_header(path)
             select, columns = self._select_list(path, header, spec)
             rows = self._load_csv(path, header, relation, select, table, n)
@@ -134,10 +166,11 @@ class Reader:
         try:
             self.con.execute(
                 f"CREATE TABLE {raw} AS SELECT * FROM read_csv({file_lit}, {CSV_OPTIONS}, columns={schema}, "
+                f"encoding={lit(self.encoding)}, "
                 f"store_rejects=true, rejects_table='{rej}', rejects_scan='{rej}_scan')"
             )
         except duckdb.Error as exc:
-            raise SourceError(f"{self.fmt}: cannot read {path}: {exc}") from exc
+            raise SourceError(f"{path}: cannot read: {exc}") from exc
         # one quarantine row per rejected line; `line` counts records with the header as 1
         record = (
             "json_object('error', error_message)"

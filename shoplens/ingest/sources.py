@@ -9,6 +9,8 @@ from pathlib import Path
 FORMAT_NAMES = ("canonical", "rees46", "retailrocket", "online_retail", "olist")
 DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 _GLOB_CHARS = set("*?[")
+# the encodings DuckDB's CSV reader decodes -> Python's name for reading the header
+ENCODINGS = {"utf-8": "utf-8-sig", "latin-1": "latin-1", "utf-16": "utf-16"}
 
 
 class SourceError(ValueError):
@@ -19,6 +21,7 @@ class SourceError(ValueError):
 class Source:
     format: str
     path: Path
+    encoding: str = "utf-8"  # of CSV files; bytes it cannot decode quarantine their row
 
     def __str__(self) -> str:
         return f"{self.format}:{self.path}"
@@ -34,8 +37,10 @@ def _is_glob(path: str) -> bool:
     return any(ch in _GLOB_CHARS for ch in path)
 
 
-def parse_source(spec: str) -> Source:
+def parse_source(spec: str, encoding: str = "utf-8") -> Source:
     """Parse "FORMAT:PATH"; the path may be a file, a directory or a glob."""
+    if encoding not in ENCODINGS:
+        raise SourceError(f"unknown encoding {encoding!r}; encodings: {', '.join(ENCODINGS)}")
     fmt, sep, path = spec.partition(":")
     fmt = fmt.strip().lower()
     if not sep or not path:
@@ -48,7 +53,7 @@ def parse_source(spec: str) -> Source:
             raise SourceError(f"{fmt}: no file matches {expanded}")
     elif not Path(expanded).exists():
         raise SourceError(f"{fmt}: path {expanded} does not exist")
-    return Source(fmt, Path(expanded))
+    return Source(fmt, Path(expanded), encoding)
 
 
 def is_data_file(path: Path) -> bool:

@@ -61,7 +61,10 @@ def rules(table: str, now: datetime) -> list[tuple[str, str, str]]:
             raw = ident(f"{column}__raw")
             checks.append((column, _UNPARSEABLE[ctype], f"{column} IS NULL AND {_missing(raw)} = false"))
     if table == "events":
-        checks.append(("price", "negative price on a purchase", "event_type = 'purchase' AND price < 0"))
+        checks.append(("price", "negative price on a purchase", "event_type IN ('purchase', 'cancel') AND price < 0"))
+        # marts sum units per order: a purchase line taking units back is a cancellation mislabelled
+        checks.append(("quantity", "non-positive quantity on a purchase or cancellation",
+                       "event_type IN ('purchase', 'cancel') AND quantity <= 0"))
     if table == "reviews":
         checks.append(("rating", "rating out of range", "rating IS NULL OR rating NOT BETWEEN 1 AND 5"))
     return checks

@@ -35,8 +35,28 @@ def test_a_missing_column_stops_the_run_with_one_clear_message(tmp_path):
                   "user_id": [3]}).to_csv(bad, index=False)
     done = shoplens("run", "--source", f"rees46:{bad}", data_dir=tmp_path)
     assert done.returncode != 0
-    last_line = done.stderr.strip().splitlines()[-1]
-    assert "user_session" in last_line and str(bad) in last_line, last_line
+    message = done.stderr.strip().splitlines()
+    assert "user_session" in message[0] and str(bad) in message[0], message
+    assert len(message) == 2 and str(tmp_path / "shoplens.log") in message[1]  # the traces are in the log file
+    assert "raise SourceError(" in (tmp_path / "shoplens.log").read_text()
+
+
+@pytest.mark.parametrize("source, says", [
+    ("nope:/data/x.csv", "unknown source format 'nope'"),
+    ("rees46:/no/such/file.csv", "path /no/such/file.csv does not exist"),
+    ("rees46", "is not FORMAT:PATH"),
+])
+def test_a_bad_source_spec_is_one_line_without_a_traceback(tmp_path, source, says):
+    done = shoplens("run", "--source", source, data_dir=tmp_path)
+    assert done.returncode != 0
+    assert says in done.stderr.splitlines()[0] and "Traceback" not in done.stderr, done.stderr
+
+
+def test_an_empty_file_is_reported_as_empty(tmp_path):
+    empty = tmp_path / "events.csv"
+    empty.touch()
+    done = shoplens("run", "--source", f"rees46:{empty}", data_dir=tmp_path)
+    assert done.returncode != 0 and f"{empty}: file is empty" in done.stderr.splitlines()[0], done.stderr
 
 
 @pytest.mark.slow

@@ -34,6 +34,7 @@ DBT = Path(sys.executable).parent / "dbt"
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from shoplens.ingest.sql import lit  # noqa: E402
 from shoplens.schema import QUARANTINE, TABLES  # noqa: E402
 
 START = dt.date(2024, 1, 1)
@@ -119,7 +120,7 @@ def _write(con: duckdb.DuckDBPyConnection, rows: list[dict], columns: dict[str, 
     frame = pd.DataFrame(rows, columns=list(all_columns))  # noqa: F841 (read by duckdb)
     select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in all_columns.items())
     path.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"copy (select {select} from frame) to '{path}' (format parquet)")
+    con.execute(f"copy (select {select} from frame) to {lit(str(path))} (format parquet)")
 
 
 def write_raw(data_dir: Path, *, with_reviews: bool = True) -> None:
@@ -316,7 +317,8 @@ def test_partitioned_run_reads_and_writes_only_its_window(built):
 
 @pytest.fixture(scope="module")
 def built_without_reviews(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("shoplens_no_reviews")
+    # the data directory is pasted into no SQL: quotes, spaces and unicode in its path build as well
+    data_dir = tmp_path_factory.mktemp("shop's data — ünï no reviews")
     write_raw(data_dir, with_reviews=False)
     run_dbt(data_dir, "build")
     return data_dir

@@ -1,4 +1,4 @@
-"""Small synthetic training sets with a known, non-linear signal."""
+"""Small synthetic training sets with a known, non-linear signal, and synthetic product demand."""
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,35 @@ def propensity_frame(n_users: int = 500, n_cutoffs: int = 5, seed: int = 0) -> p
             "noise": rng.normal(size=n),
         }
     )
+
+
+def synthetic_demand(n_products: int = 15, n_days: int = 112, seed: int = 0) -> pd.DataFrame:
+    """Poisson daily units with a per-product level, an upward trend and a weekly pattern."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2024-01-01", periods=n_days, freq="D")
+    weekly = np.array([1.0, 0.8, 0.8, 1.0, 1.3, 1.8, 1.5])
+    rows = []
+    for i in range(n_products):
+        level = rng.uniform(2, 10)
+        rate = level * (1 + 0.01 * np.arange(n_days)) * weekly[days.dayofweek]
+        units = rng.poisson(rate)
+        price = rng.uniform(5, 50)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "product_id": f"p{i:03d}",
+                    "demand_date": days.date,
+                    "units": units,
+                    "mean_price": np.where(units > 0, price, np.nan),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+@pytest.fixture(scope="session")
+def demand() -> pd.DataFrame:
+    return synthetic_demand()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 import pytest
 
-from ml.datasets import feature_columns, time_split
+from ml.datasets import TooLittleData, feature_columns, time_split
 
 LABEL = "purchased_next_7d"
 
@@ -23,7 +23,7 @@ def test_three_cutoffs_split_one_each(frame):
 
 def test_too_few_cutoffs_raise(frame):
     two = frame[frame["event_timestamp"] >= sorted(frame["event_timestamp"].unique())[-2]]
-    with pytest.raises(ValueError, match="got 2"):
+    with pytest.raises(TooLittleData, match="2 mature label cutoff"):
         time_split(two, LABEL)
 
 

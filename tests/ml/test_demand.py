@@ -5,35 +5,6 @@ import pytest
 from ml.demand import forecast_demand, mae, train_demand, wape
 
 
-def synthetic_demand(n_products: int = 15, n_days: int = 112, seed: int = 0) -> pd.DataFrame:
-    """Poisson daily units with a per-product level, an upward trend and a weekly pattern."""
-    rng = np.random.default_rng(seed)
-    days = pd.date_range("2024-01-01", periods=n_days, freq="D")
-    weekly = np.array([1.0, 0.8, 0.8, 1.0, 1.3, 1.8, 1.5])
-    rows = []
-    for i in range(n_products):
-        level = rng.uniform(2, 10)
-        rate = level * (1 + 0.01 * np.arange(n_days)) * weekly[days.dayofweek]
-        units = rng.poisson(rate)
-        price = rng.uniform(5, 50)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "product_id": f"p{i:03d}",
-                    "demand_date": days.date,
-                    "units": units,
-                    "mean_price": np.where(units > 0, price, np.nan),
-                }
-            )
-        )
-    return pd.concat(rows, ignore_index=True)
-
-
-@pytest.fixture(scope="module")
-def demand():
-    return synthetic_demand()
-
-
 @pytest.fixture(scope="module")
 def result(demand):
     return train_demand(demand, seed=0)

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitoring.drift import drift
-from monitoring.inputs import input_problems
+from monitoring.drift import distinct_features, drift
+from monitoring.inputs import input_problems, not_applicable
 from monitoring.performance import performance
 from monitoring.store import add_snapshot, load_summary, save_report
 
@@ -46,6 +46,23 @@ def test_broken_inputs_are_named():
     assert any("entirely null: stable" in p for p in problems)
     assert any("score(s) with NaN: score" in p for p in problems)
     assert input_problems(_rows(5, 0, 1), _rows(5, 0, 2), ["stable"], []) == []
+
+
+def test_a_feature_null_on_both_sides_is_not_applicable_not_broken():
+    current, reference = _rows(50, 0, 1).assign(views_30d=np.nan), _rows(50, 0, 2).assign(views_30d=np.nan)
+    assert not_applicable(current, reference, ["stable", "views_30d"]) == ["views_30d"]
+    assert input_problems(current, reference, ["stable", "views_30d"], []) == []
+    # null on one side only is still a broken input
+    assert input_problems(current, _rows(50, 0, 2).assign(views_30d=1.0), ["views_30d"], []) != []
+
+
+def test_near_copies_count_once_in_the_drift_share():
+    rng = np.random.default_rng(0)
+    days = rng.poisson(2, 300)
+    reference = pd.DataFrame({"days_90d": days, "days_365d": days, "orders_90d": days * 2 + (rng.random(300) < 0.01),
+                              "views_30d": rng.poisson(5, 300)})
+    groups = distinct_features(reference, list(reference.columns))
+    assert groups == {"days_90d": ["days_365d", "orders_90d"], "views_30d": []}
 
 
 def test_realised_performance_against_validation():

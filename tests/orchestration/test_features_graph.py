@@ -19,7 +19,9 @@ def test_training_sets_are_built_from_the_labels(materialized, data_dir):
         assert metadata["feature_count"].value >= 10 and metadata["dagster/row_count"].value == mature
 
 
-def test_online_features_equal_the_last_historical_row(materialized, data_dir):
+@pytest.mark.parametrize("service", ["purchase_propensity_v2", "purchase_propensity_v1"])
+def test_online_features_equal_the_last_historical_row(materialized, data_dir, service):
+    """Both service versions serve what training saw: v2 adds the buying cycle, v1 stays servable."""
     from ml.feature_store import online_features, open_store, training_set
 
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
@@ -29,8 +31,9 @@ def test_online_features_equal_the_last_historical_row(materialized, data_dir):
         ).fetchall()]
     store = open_store()
     entities = pd.DataFrame({"user_id": users, "event_timestamp": pd.Timestamp(last, tz="UTC")})
-    offline = training_set(store, entities, "purchase_propensity_v1").set_index("user_id").sort_index()
-    online = online_features(store, users, "purchase_propensity_v1").set_index("user_id").sort_index()
+    offline = training_set(store, entities, service).set_index("user_id").sort_index()
+    online = online_features(store, users, service).set_index("user_id").sort_index()
     columns = [c for c in online.columns if c in offline.columns]
     assert len(columns) >= 20
+    assert ("orders_365d" in columns) == (service == "purchase_propensity_v2")
     pd.testing.assert_frame_equal(online[columns].astype("float64"), offline[columns].astype("float64"))

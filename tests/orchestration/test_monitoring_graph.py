@@ -4,28 +4,48 @@ import json
 from datetime import datetime, timezone
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.slow
 
 
-def _newest_day():
-    from orchestration.partitions import EVENT_DAYS
+def _monitored_day() -> str:
+    """The day `shoplens run` monitored: the newest with enough active users."""
+    [run] = dg.DagsterInstance.get().get_runs(filters=dg.RunsFilter(job_name="monitoring_job"), limit=1)
+    return run.tags["dagster/partition"]
 
-    return dg.DagsterInstance.get().get_dynamic_partitions(EVENT_DAYS.name)[-1]
+
+def _active_users(data_dir, day: str) -> int:
+    from ml.scoring import active_counts
+
+    return active_counts(data_dir / "warehouse.duckdb").get(datetime.fromisoformat(day).date(), 0)
 
 
-def test_the_newest_day_is_monitored_with_reports_on_disk_and_in_the_workspace(materialized, data_dir):
+def test_the_newest_dense_day_is_monitored_with_reports_on_disk_and_in_the_workspace(materialized, data_dir):
     from evidently.ui.workspace import Workspace
 
+    from feature_repo.feature_services import purchase_propensity_v2
+    from monitoring.drift import distinct_features
     from monitoring.store import PROJECT
+    from orchestration.monitoring.resources import MonitoringSettings
 
-    day = _newest_day()
+    day = _monitored_day()
+    assert _active_users(data_dir, day) >= MonitoringSettings().min_day_rows
     reports = data_dir / "monitoring" / "reports" / day
     decision = json.loads((reports / "retrain_decision.json").read_text())
-    assert decision["evidence"]["champion_age_days"] == {"purchase_propensity": 0, "churn": 0}
+    assert set(decision["evidence"]["champion_age_days"]) == {"purchase_propensity", "churn"}
     features = json.loads((reports / "feature_drift_report.json").read_text())
-    assert len(features["columns"]) == 23 and features["current_rows"] > 0
+    served = {f.name for view in purchase_propensity_v2.feature_view_projections for f in view.features}
+    tested = {column["column"] for column in features["columns"]}
+    current = pd.read_parquet(data_dir / "monitoring" / "samples" / f"{day}.parquet")
+    reference = pd.read_parquet(data_dir / "monitoring" / "reference" / "purchase_propensity-v1.parquet")
+    absent = {f for f in served if current[f].isna().all() and reference[f].isna().all()}
+    # the simulator has no cancellations: that feature is null on both sides, not applicable, not tested;
+    # a 63-day shop's 90- and 365-day counts are one column, tested once
+    assert "cancelled_share_365d" in absent and features["current_rows"] > 0
+    assert tested == set(distinct_features(reference, [f for f in reference.columns if f in served - absent]))
+    assert "purchase_days_365d" not in tested and len(tested) < len(served - absent)
     assert features["share_drifted"] < 0.3  # the day lies inside the champion's own reference window
     for name in ("feature_drift_report", "prediction_drift_purchase_propensity", "prediction_drift_churn"):
         assert (reports / f"{name}.html").stat().st_size > 100_000
@@ -42,6 +62,22 @@ def test_the_newest_day_is_monitored_with_reports_on_disk_and_in_the_workspace(m
     assert set(checks) == {"check_monitoring_inputs", "check_feature_drift", "check_prediction_drift", "check_model_performance"}
     assert checks["check_monitoring_inputs"].passed
     assert checks["check_feature_drift"].severity == dg.AssetCheckSeverity.WARN
+
+
+def test_a_thin_day_is_skipped_with_its_row_count_not_failed(materialized, data_dir):
+    from orchestration.definitions import defs
+    from orchestration.partitions import EVENT_DAYS
+
+    instance = dg.DagsterInstance.get()
+    day = instance.get_dynamic_partitions(EVENT_DAYS.name)[-8]  # a day no other test monitors
+    users = _active_users(data_dir, day)
+    settings = {"resources": {"settings": {"config": {"min_day_rows": users + 1}}}}  # one user short
+    result = defs.resolve_job_def("monitoring_job").execute_in_process(instance=instance, partition_key=day, run_config=settings)
+    checks = [e.asset_check_evaluation_data for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    assert result.success and checks and all(check.passed for check in checks)
+    [sample] = result.asset_materializations_for_node("monitored_users")
+    assert sample.metadata["note"].value.startswith(f"thin day: {users} active users, fewer than {users + 1}")
+    assert not (data_dir / "monitoring" / "reports" / day / "feature_drift_report.html").exists()
 
 
 def test_a_day_without_events_is_a_broken_input_and_stops_the_reports(materialized, data_dir):

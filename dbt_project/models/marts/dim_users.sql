@@ -27,9 +27,9 @@ event_users as (
 order_users as (
     select
         user_id,
-        count(*) as n_orders,
-        sum(revenue) as total_spend,
-        max(order_date) as last_order_date
+        count_if(not is_cancellation) as n_orders,
+        sum(revenue) as total_spend,  -- net of cancellations
+        max(order_date) filter (where not is_cancellation) as last_order_date
     from orders
     group by 1
 ),

@@ -1,6 +1,9 @@
+{#- A cancellation (Online Retail's "C" invoices) names no order it cancels, so each is an
+    order of its own with negative revenue: summing revenue nets cancellations out. -#}
+
 with events as (
     select * from {{ ref('int_events_sessionized') }}
-    where event_type = 'purchase'
+    where event_type in ('purchase', 'cancel')
 ),
 
 orders as (
@@ -10,6 +13,7 @@ orders as (
         min(user_id) as user_id,
         min(session_key) as session_key,
         min(event_time) as order_time,
+        bool_or(event_type = 'cancel') as is_cancellation,
         count(distinct product_id) as n_items,
         sum(units) as n_units,
         sum(purchase_amount) as revenue
@@ -25,6 +29,7 @@ final as (
         session_key,
         order_time,
         cast(order_time as date) as order_date,
+        is_cancellation,
         n_items,
         n_units,
         revenue

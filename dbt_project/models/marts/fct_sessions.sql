@@ -27,7 +27,11 @@ sessions as (
         bool_or(event_type = 'view') as viewed,
         bool_or(event_type = 'cart') as carted,
         bool_or(event_type = 'purchase') as purchased,
-        sum(purchase_amount) as revenue
+        -- its purchases' amount (null without prices); cancellations belong to orders, not sessions
+        case
+            when bool_or(event_type = 'purchase') then sum(purchase_amount) filter (where event_type = 'purchase')
+            else 0
+        end as revenue
     from sessionized
     group by session_key
 ),

@@ -1,7 +1,8 @@
 {#- Cutoff C (a midnight): population = users with an event in [C - 30 d, C), not
     bots; outcomes look only at [C, C + 7 d) and [C, C + 30 d), and are null when that
-    window runs past the data end (midnight after the last day of data). Features for
-    C are the rows with feature_timestamp = C, i.e. feature_date = C - 1 day. -#}
+    window runs past the data end (midnight after the last dense day of data). Cutoffs
+    run from the 8th dense day: a sparse head (stray early events) opens none. Features
+    for C are the rows with feature_timestamp = C, i.e. feature_date = C - 1 day. -#}
 
 with events as (
     select * from {{ ref('int_events_sessionized') }}
@@ -13,10 +14,10 @@ session_labels as (
 
 data_bounds as (
     select
-        min(event_date) as data_start_date,
-        max(event_date) as data_end_date,
-        cast(max(event_date) + 1 as timestamp) as data_end_timestamp
-    from events
+        data_start_date,
+        data_end_date,
+        cast(data_end_date + 1 as timestamp) as data_end_timestamp
+    from {{ ref('int_data_window') }}
 ),
 
 cutoffs as (

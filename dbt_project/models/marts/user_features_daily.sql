@@ -1,13 +1,29 @@
 {{ daily_model_config('feature_date') }}
 
 {#- Point in time: the row for feature_date D uses only events on days <= D and
-    reviews written before D + 1 day, and is stamped feature_timestamp = D + 1 day. -#}
+    reviews written before D + 1 day, and is stamped feature_timestamp = D + 1 day.
+    Spend is net of cancellations and null for a source without prices; the purchase
+    features look back up to 365 days, reading only purchase and cancellation events. -#}
 {%- set rolling = {'views': "event_type = 'view'", 'carts': "event_type = 'cart'", 'purchases': "event_type = 'purchase'"} -%}
 
 with events as (
     -- the window plus the 30-day lookback of the longest rolling feature
     select * from {{ ref('stg_events') }}
     where {{ daily_window('event_date', lookback_days=29) }}
+),
+
+purchase_events as (
+    -- a year of purchases and cancellations before the window: a small share of all events
+    select * from {{ ref('stg_events') }}
+    where event_type in ('purchase', 'cancel') and {{ daily_window('event_date', lookback_days=364) }}
+),
+
+-- whether the source has prices and cancellations, from what the window reads (so a
+-- day's cost does not grow with history)
+kinds as (
+    select
+        (select count(price) from events) + (select count(price) from purchase_events) > 0 as has_prices,
+        (select count_if(event_type = 'cancel') from purchase_events) > 0 as has_cancellations
 ),
 
 event_history as (
@@ -69,6 +85,34 @@ daily_categories as (
 ),
 
 -- sessions clipped at midnight, so a session running past D never leaks into D
+purchase_gaps as (
+    select
+        user_id,
+        event_date,
+        cast(event_date - lag(event_date) over (partition by user_id order by event_date) as integer) as gap_days
+    from event_history
+    where has_purchase
+),
+
+-- one row per user and day with a purchase or cancellation; order-less purchases of a day are one order
+purchase_daily as (
+    select
+        purchase_events.user_id,
+        purchase_events.event_date,
+        bool_or(purchase_events.event_type = 'purchase') as has_purchase,
+        count(distinct purchase_events.order_id) filter (where purchase_events.event_type = 'purchase')
+            + cast(bool_or(purchase_events.event_type = 'purchase' and purchase_events.order_id is null) as int) as n_orders,
+        coalesce(sum(purchase_events.units) filter (where purchase_events.event_type = 'purchase'), 0) as units_bought,
+        coalesce(sum(purchase_events.units) filter (where purchase_events.event_type = 'cancel'), 0) as units_cancelled,
+        sum(cast(purchase_events.purchase_amount as decimal(18, 4))) as net_spend,
+        list(distinct purchase_events.product_id) filter (where purchase_events.event_type = 'purchase') as products,
+        any_value(purchase_gaps.gap_days) as gap_days
+    from purchase_events
+    left join purchase_gaps
+        on purchase_events.user_id = purchase_gaps.user_id and purchase_events.event_date = purchase_gaps.event_date
+    group by 1, 2
+),
+
 session_days as (
     select
         user_id,
@@ -129,6 +173,40 @@ purchase_days as (
     select user_id, event_date from event_history where has_purchase
 ),
 
+rolling_purchases as (
+    select
+        spine.user_id,
+        spine.feature_date,
+        {%- for days in [90, 365] %}
+        count(purchase_daily.event_date) filter (
+            where purchase_daily.has_purchase and purchase_daily.event_date > spine.feature_date - {{ days }}
+        ) as purchase_days_{{ days }}d,
+        len(list_distinct(flatten(list(purchase_daily.products) filter (
+            where purchase_daily.event_date > spine.feature_date - {{ days }}
+        )))) as distinct_products_{{ days }}d,
+        sum(purchase_daily.net_spend) filter (where purchase_daily.event_date > spine.feature_date - {{ days }}) as spend_{{ days }}d,
+        {%- endfor %}
+        {%- for days in [30, 90, 365] %}
+        coalesce(sum(purchase_daily.n_orders) filter (where purchase_daily.event_date > spine.feature_date - {{ days }}), 0) as orders_{{ days }}d,
+        {%- endfor %}
+        sum(purchase_daily.net_spend) filter (
+            where purchase_daily.event_date between spine.feature_date - 119 and spine.feature_date - 30
+        ) as spend_prev_90d,
+        sum(purchase_daily.units_cancelled) / nullif(sum(purchase_daily.units_bought), 0) as cancelled_share_365d,
+        -- gaps between purchase days, both ends inside the 365 days
+        avg(purchase_daily.gap_days) filter (
+            where purchase_daily.event_date - purchase_daily.gap_days > spine.feature_date - 365
+        ) as mean_purchase_interval_days,
+        stddev_samp(purchase_daily.gap_days) filter (
+            where purchase_daily.event_date - purchase_daily.gap_days > spine.feature_date - 365
+        ) as std_purchase_interval_days
+    from spine
+    left join purchase_daily
+        on spine.user_id = purchase_daily.user_id
+        and purchase_daily.event_date between spine.feature_date - 364 and spine.feature_date
+    group by 1, 2
+),
+
 review_running as (
     select
         user_id,
@@ -144,11 +222,33 @@ final as (
         spine.user_id,
         spine.feature_date,
         cast(spine.feature_date + 1 as timestamp) as feature_timestamp,
-        {%- for name in rolling.keys() | list + ['spend'] %}
+        {%- for name in rolling.keys() %}
         {%- for days in [1, 7, 30] %}
         rolling_counts.{{ name }}_{{ days }}d,
         {%- endfor %}
         {%- endfor %}
+        {%- for days in [1, 7, 30] %}
+        case when kinds.has_prices then rolling_counts.spend_{{ days }}d end as spend_{{ days }}d,
+        {%- endfor %}
+        {%- for days in [90, 365] %}
+        rolling_purchases.purchase_days_{{ days }}d,
+        coalesce(rolling_purchases.distinct_products_{{ days }}d, 0) as distinct_products_{{ days }}d,
+        case when kinds.has_prices then cast(coalesce(rolling_purchases.spend_{{ days }}d, 0) as double) end as spend_{{ days }}d,
+        {%- endfor %}
+        {%- for days in [30, 90, 365] %}
+        cast(rolling_purchases.orders_{{ days }}d as bigint) as orders_{{ days }}d,
+        {%- endfor %}
+        -- spend of the last 30 days against the monthly mean of the 90 before (null without earlier spend)
+        case when kinds.has_prices then
+            rolling_counts.spend_30d / nullif(cast(rolling_purchases.spend_prev_90d as double) / 3, 0)
+        end as spend_trend_30d_vs_prev_90d,
+        case when kinds.has_cancellations then coalesce(rolling_purchases.cancelled_share_365d, 0) end as cancelled_share_365d,
+        spine.feature_date - first_days.first_event_date as tenure_days,
+        rolling_purchases.mean_purchase_interval_days,
+        rolling_purchases.std_purchase_interval_days,
+        -- days since the last purchase over the user's own mean interval: > 1 = overdue
+        (spine.feature_date - last_purchase.event_date) / nullif(rolling_purchases.mean_purchase_interval_days, 0)
+            as purchase_overdue_ratio,
         rolling_categories.distinct_categories_30d,
         spine.feature_date - last_event.event_date as days_since_last_event,
         spine.feature_date - last_purchase.event_date as days_since_last_purchase,
@@ -164,6 +264,10 @@ final as (
         on spine.user_id = rolling_categories.user_id and spine.feature_date = rolling_categories.feature_date
     inner join rolling_sessions
         on spine.user_id = rolling_sessions.user_id and spine.feature_date = rolling_sessions.feature_date
+    inner join rolling_purchases
+        on spine.user_id = rolling_purchases.user_id and spine.feature_date = rolling_purchases.feature_date
+    inner join first_days on spine.user_id = first_days.user_id
+    cross join kinds
     asof left join event_history as last_event
         on spine.user_id = last_event.user_id and spine.feature_date >= last_event.event_date
     asof left join purchase_days as last_purchase

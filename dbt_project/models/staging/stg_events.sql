@@ -15,8 +15,10 @@ renamed as (
         price,
         quantity,
         coalesce(quantity, 1) as units,
+        -- what the event adds to revenue: null without a price (a price-less source has no spend)
         case
-            when event_type = 'purchase' then coalesce(price, 0) * coalesce(quantity, 1)
+            when event_type = 'purchase' then price * coalesce(quantity, 1)
+            when event_type = 'cancel' then -price * coalesce(quantity, 1)
             else 0
         end as purchase_amount,
         order_id

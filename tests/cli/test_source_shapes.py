@@ -1,0 +1,135 @@
+"""`shoplens run` on the shapes real sources come in: purchase-only order exports and short
+price-less clickstreams with a stray timestamp. Every run exits 0 and says what it could not do."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+SHOPLENS = str(Path(sys.executable).parent / "shoplens")
+
+
+def shoplens(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SHOPLENS_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(data_dir / "dagster")}
+    return subprocess.run([SHOPLENS, *args], env=env, capture_output=True, text=True, timeout=900)
+
+
+def _materialized(data_dir: Path) -> set[str]:
+    with dg.DagsterInstance.from_config(str(data_dir / "dagster")) as instance:
+        return {key.to_user_string() for key in instance.get_asset_keys()
+                if instance.get_latest_materialization_event(key) is not None}
+
+
+def _built_assets() -> set[str]:
+    from shoplens.cli import load_definitions
+
+    defs = load_definitions()
+    return {key.to_user_string() for key in defs.resolve_all_asset_keys()}
+
+
+@pytest.fixture(scope="module")
+def purchase_only(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess, int]:
+    """A 100-day Online Retail II export of a simulated shop (purchases and cancellations only)
+    with one non-cancellation line of negative quantity, run in a data directory whose path
+    holds spaces, unicode and an apostrophe."""
+    from simulator import SimConfig, simulate
+    from simulator.exports import online_retail_lines
+
+    root = tmp_path_factory.mktemp("purchase_only")
+    simulate(SimConfig(users=10000, days=100, seed=8, start_date=date(2011, 1, 3)), root / "shop")
+    lines = online_retail_lines(root / "shop")
+    bad = lines.iloc[[len(lines) // 2]].assign(Quantity=-3)  # a purchase invoice that takes units back
+    lines = pd.concat([lines, bad], ignore_index=True)
+    export = root / "online_retail_II.csv"
+    lines.assign(InvoiceDate=lines["InvoiceDate"].dt.strftime("%Y-%m-%d %H:%M:%S")).to_csv(export, index=False)
+    data_dir = root / "shop's data — ünï"
+    done = shoplens("run", "--source", f"online_retail:{export}", data_dir=data_dir)
+    return data_dir, done, len(lines)
+
+
+def test_a_purchase_only_source_runs_end_to_end(purchase_only):
+    data_dir, done, rows = purchase_only
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "lacks: view events, cart events, reviews" in done.stdout
+    assert _built_assets() <= _materialized(data_dir)
+    day = re.search(r"monitored (\S+): (\d+)/(\d+) checks passed", done.stdout)
+    assert day and day[2] == day[3], done.stdout
+    reports = data_dir / "monitoring" / "reports" / day[1]
+    assert (reports / "feature_drift_report.html").exists() and (reports / "retrain_decision.json").exists()
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_a_purchase_only_source_quarantines_the_negative_line_and_keeps_every_other(purchase_only):
+    data_dir, done, rows = purchase_only
+    with duckdb.connect(str(data_dir / "landing.duckdb"), read_only=True) as con:
+        quarantined = con.execute("select row_number, column_name, reason from quarantine").fetchall()
+        events, cancels = con.execute("select count(*), count_if(event_type = 'cancel') from events").fetchone()
+    assert quarantined == [(rows, "quantity", "non-positive quantity on a purchase or cancellation")]
+    assert events == rows - 1 and cancels > 0
+    assert "quarantined_rows: 1" in done.stdout
+
+
+def test_cancellations_net_out_of_revenue_and_spend(purchase_only):
+    data_dir, _, _ = purchase_only
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        cancelled, negative = con.execute(
+            "select count(*), count_if(revenue < 0) from fct_orders where is_cancellation").fetchone()
+        spend, net = con.execute(
+            "select sum(total_spend), (select sum(revenue) from fct_orders) from dim_users").fetchone()
+        share = con.execute("select max(cancelled_share_365d) from user_features_daily").fetchone()[0]
+    assert cancelled == negative > 0
+    assert spend == pytest.approx(net)
+    assert share > 0
+
+
+def test_the_purchase_only_models_log_the_rfm_baseline(purchase_only):
+    import mlflow
+
+    data_dir, _, _ = purchase_only
+    client = mlflow.MlflowClient(f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}")
+    version = client.get_model_version_by_alias("purchase_propensity", "champion")
+    run = client.get_run(version.run_id)
+    assert 0.5 < run.data.metrics["baseline_rfm_logreg_test_roc_auc"] <= 1
+    assert "views_30d" in run.data.params["dropped_features"]  # no views in the source: not in the model
+    assert version.tags["feature_service"] == "purchase_propensity_v2"
+
+
+@pytest.fixture(scope="module")
+def priceless(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """Nine days of a canonical clickstream without prices, plus one stray event 60 days before."""
+    from simulator import SimConfig, simulate
+
+    root = tmp_path_factory.mktemp("priceless")
+    start = date(2024, 3, 1)
+    simulate(SimConfig(users=800, days=9, seed=4, start_date=start), root / "shop")
+    events = pd.read_parquet(root / "shop" / "events").drop(columns=["price", "event_date"], errors="ignore")
+    stray = events.iloc[[0]].assign(event_id="stray", event_time=pd.Timestamp(start - timedelta(days=60)))
+    source = root / "source"
+    source.mkdir()
+    pd.concat([stray, events]).to_csv(source / "events.csv", index=False)
+    return root / "data", shoplens("run", "--source", f"canonical:{source}", data_dir=root / "data")
+
+
+def test_a_short_priceless_source_with_a_stray_event_exits_0_and_says_why(priceless):
+    data_dir, done = priceless
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "sparse_days: 2024-01-01 (1 events)" in done.stdout
+    assert "prices" in re.search(r"lacks: (.*)", done.stdout)[1]
+    assert "churn_model: " in done.stdout.split("not done, and why:")[1]
+    assert _built_assets() <= _materialized(data_dir)  # monitoring too, saying there is no champion yet
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        priced, rows = con.execute("select count(spend_30d) + count(spend_365d), count(*) from user_features_daily").fetchone()
+        first_cutoff = con.execute("select min(cutoff_date) from labels").fetchone()[0]
+    assert rows > 0 and priced == 0  # spend is unknown, not zero
+    assert first_cutoff is None or first_cutoff >= date(2024, 3, 8)  # cutoffs start where the data is dense
