@@ -46,14 +46,15 @@ def stage_groupby(work: Path, events: int) -> dict:
     """The yardstick: one DuckDB pass over the same events, per user and day counts."""
     import duckdb
 
-    rows = duckdb.execute(
-        """
+    from shoplens.ingest.sql import lit
+
+    rows = duckdb.sql(
+        f"""
         select count(*) from (
             select user_id, cast(event_time as date) as day, count(*) filter (where event_type = 'view') as views,
                    count(*) filter (where event_type = 'purchase') as purchases, sum(price) as amount
-            from read_parquet(?) group by all)
-        """,
-        [str(work / "raw" / "events" / "*" / "*.parquet")],
+            from read_parquet({lit(str(work / "raw" / "events" / "*" / "*.parquet"))}) group by all)
+        """
     ).fetchone()[0]
     return {"user_days": rows}
 
