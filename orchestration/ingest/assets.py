@@ -35,6 +35,8 @@ def landed_source(context: dg.AssetExecutionContext, source: ShopSource) -> dg.M
         metadata={
             "source": source.spec,
             **{f"rows_{name}": dg.MetadataValue.int(n) for name, n in report.rows.items() if name != "quarantine"},
+            "rows_read": dg.MetadataValue.int(sum(report.input_rows.values())),
+            "files_read": dg.MetadataValue.md(table(["file", "data rows read"], sorted(report.input_rows.items()))),
             "quarantined_rows": dg.MetadataValue.int(quarantined),
             "quarantine_reasons": dg.MetadataValue.md(table(["reason", "rows"], reasons) if reasons else "none"),
             "event_days": dg.MetadataValue.int(len(days)),

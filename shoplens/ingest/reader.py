@@ -26,6 +26,7 @@ Column = str | tuple[str, ...]  # a logical name, or (logical name, accepted alt
 
 CSV_OPTIONS = "header=true, auto_detect=false, delim=',', quote='\"', escape='\"'"
 MALFORMED = "malformed CSV line"
+UNDECODABLE = "bytes the file's encoding cannot decode"
 _CHUNK = 1 << 20
 
 
@@ -181,7 +182,9 @@ class Reader:
             f"""
             CREATE TABLE {adj} AS
             WITH rejected AS (
-                SELECT DISTINCT ON (line) line - 1 AS r, column_name, {record} AS raw
+                SELECT DISTINCT ON (line) line - 1 AS r, column_name, {record} AS raw,
+                    CASE WHEN CAST(error_type AS VARCHAR) IN ('INVALID ENCODING', 'INVALID UNICODE')
+                        THEN {lit(f"{UNDECODABLE} ({self.encoding}; see --encoding)")} ELSE {lit(MALFORMED)} END AS reason
                 FROM {rej} ORDER BY line, column_idx
             )
             SELECT * FROM rejected ORDER BY r
@@ -189,7 +192,7 @@ class Reader:
         )
         self.con.execute(
             f"INSERT INTO quarantine SELECT {lit(table)}, {file_lit}, r, column_name, "
-            f"{lit(MALFORMED)}, CAST(raw AS VARCHAR) FROM {adj}"
+            f"reason, CAST(raw AS VARCHAR) FROM {adj}"
         )
         self.con.execute(f"DROP TABLE IF EXISTS {rej}; DROP TABLE IF EXISTS {rej}_scan")
         n_rejected = self.con.execute(f"SELECT count(*) FROM {adj}").fetchone()[0]

@@ -77,7 +77,7 @@ def test_a_purchase_only_source_quarantines_the_negative_line_and_keeps_every_ot
         events, cancels = con.execute("select count(*), count_if(event_type = 'cancel') from events").fetchone()
     assert quarantined == [(rows, "quantity", "non-positive quantity on a purchase or cancellation")]
     assert events == rows - 1 and cancels > 0
-    assert "quarantined_rows: 1" in done.stdout
+    assert "quarantined_rows: 1" in done.stdout and f"rows_read: {rows}" in done.stdout
 
 
 def test_cancellations_net_out_of_revenue_and_spend(purchase_only):

@@ -41,8 +41,8 @@ def test_a_non_utf8_byte_quarantines_its_row_only_wherever_it_is(files, landing_
     path.write_bytes(b"\n".join(lines))
     report = land(parse_source(f"rees46:{path}"), landing_db, now=files.now)
     assert report.rows["events"] == ROWS - 1 and report.rows["quarantine"] == 1
-    (table, name, row, _, reason), = files.quarantine(landing_db)
-    assert (name, row) == ("events.csv", 2) and reason == "malformed CSV line"
+    (table, name, row, column, reason), = files.quarantine(landing_db)
+    assert (name, row) == ("events.csv", 2) and reason == "bytes the file's encoding cannot decode (utf-8; see --encoding)"
 
 
 def test_an_encoding_reads_latin1_exports(files, landing_db: Path) -> None:
