@@ -68,8 +68,9 @@ def _check_classes(split: Split) -> None:
     for part in ("train", "valid", "test"):
         labels = getattr(split, f"y_{part}")
         if labels.nunique() < 2:
-            cutoffs = ", ".join(f"{c:%Y-%m-%d}" for c in split.cutoffs(part))
-            raise TooLittleData(f"the {part} cutoffs ({cutoffs}) hold a single class: "
+            cutoffs = split.cutoffs(part)
+            span = f"{cutoffs[0]:%Y-%m-%d}" + (f"..{cutoffs[-1]:%Y-%m-%d}, {len(cutoffs)} cutoffs" if len(cutoffs) > 1 else "")
+            raise TooLittleData(f"the {part} cutoffs ({span}) hold a single class: "
                                 f"{len(labels)} rows, all {'positive' if labels.all() else 'negative'}")
 
 

@@ -179,9 +179,11 @@ def _monitored_day(days: list[str]) -> tuple[str | None, list[str]]:
     dense = [day for day in days if counts.get(date.fromisoformat(day), 0) >= minimum]
     if not dense:
         return None, [f"no day has {minimum} active users to compare (the busiest has {max(counts.values(), default=0)})"]
-    thin = [f"thin day {day} skipped: {counts.get(date.fromisoformat(day), 0)} active users < {minimum}"
-            for day in days if day > dense[-1]]
-    return dense[-1], thin
+    thin = [counts.get(date.fromisoformat(day), 0) for day in days if day > dense[-1]]
+    if not thin:
+        return dense[-1], []
+    return dense[-1], [f"{len(thin)} thin day(s) after {dense[-1]} skipped: {min(thin)}-{max(thin)} active users, "
+                       f"fewer than {minimum}"]
 
 
 def materialize(spec: str, pseudonymise_key: str | None, tags: dict | None = None, monitor: bool = True,
