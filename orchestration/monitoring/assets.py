@@ -141,8 +141,9 @@ def feature_drift_report(context: dg.AssetExecutionContext, settings: Monitoring
         return _nothing_to_monitor(f"no {PRIMARY} champion or no sample for {day}", "check_feature_drift")
     reference = _reference(settings, PRIMARY, champion.version)
     current = pd.read_parquet(_sample_path(settings, day))
-    absent = not_applicable(current, reference, _features(reference))
-    groups = distinct_features(reference, [f for f in _features(reference) if f not in absent])
+    served = _features(reference)
+    absent = not_applicable(current, reference, served)
+    groups = distinct_features(reference, [f for f in served if f not in absent])
     features = list(groups)
     result = drift(current, reference, features,
                    timestamp=_timestamp(day), tags=["feature_drift"], p_value=settings.feature_p_value)
