@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test dev bench lock clean evidently
+.PHONY: demo test dev mlflow evidently feast-ui bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,16 @@ test: $(STAMP)  ## the whole test suite
 	$(BIN)/pytest
 
 dev: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
-	$(BIN)/shoplens dev
+	$(BIN)/shoplens ui dagster
+
+mlflow: $(STAMP)  ## the MLflow UI over the data directory's store on http://127.0.0.1:5000
+	$(BIN)/shoplens ui mlflow
+
+evidently: $(STAMP)  ## the Evidently UI over the monitoring workspace on http://127.0.0.1:8000
+	$(BIN)/shoplens ui evidently
+
+feast-ui: $(STAMP)  ## the Feast UI over the registry on http://127.0.0.1:8888
+	$(BIN)/shoplens ui feast
 
 bench: $(STAMP)  ## benchmarks; results go to bench/results and bench/README.md
 	$(BIN)/python bench/run_all.py
@@ -28,6 +37,3 @@ lock:  ## refresh requirements.lock from the current venv
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
-
-evidently: $(STAMP)  ## the Evidently UI over the monitoring workspace on http://127.0.0.1:8000
-	DO_NOT_TRACK=1 $(BIN)/evidently ui --workspace data/monitoring/workspace --host 127.0.0.1 --port 8000

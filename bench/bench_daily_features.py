@@ -25,14 +25,24 @@ from stages import ROOT, main
 MODEL = "user_features_daily"
 
 
+def _with_data_dir(work: Path, args: tuple[str, ...]) -> list[str]:
+    """args with the data directory added to their --vars (or as the only var)."""
+    args = list(args)
+    if "--vars" not in args:
+        return [*args, "--vars", json.dumps({"data_dir": str(work)})]
+    at = args.index("--vars") + 1
+    args[at] = json.dumps({**json.loads(args[at]), "data_dir": str(work)})
+    return args
+
+
 def _dbt_run(work: Path, *args: str) -> float:
     """`dbt run` of MODEL (and what args add); the model's execution seconds."""
     dbt = Path(sys.executable).parent / "dbt"
     target = work / "dbt_target"
     subprocess.run(
         [str(dbt), "run", "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir", str(ROOT / "dbt_project"),
-         "--target-path", str(target), *args],
-        check=True, stdout=subprocess.DEVNULL, env={**os.environ, "SHOPLENS_DATA_DIR": str(work)},
+         "--target-path", str(target), *_with_data_dir(work, args)],
+        check=True, stdout=subprocess.DEVNULL, env=os.environ,
     )
     results = json.loads((target / "run_results.json").read_text())["results"]
     return next(r["execution_time"] for r in results if r["unique_id"].endswith(f".{MODEL}"))

@@ -10,23 +10,27 @@ an indexed SQLite table (the yardstick). Results go to bench/results/features.js
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
+from datetime import UTC
 from pathlib import Path
 
 import numpy as np
-
 from stages import main
 
 DAYS, CUTOFFS, CALLS = 60, 8, 1000
 
 
+def _settings(work: Path):
+    from shoplens.settings import Settings
+
+    return Settings(data_dir=work)
+
+
 def _store(work: Path):
-    os.environ["SHOPLENS_DATA_DIR"] = str(work)
     from ml.feature_store import open_store
 
-    return open_store()
+    return open_store(_settings(work))
 
 
 def _users(size: int) -> np.ndarray:
@@ -36,9 +40,9 @@ def _users(size: int) -> np.ndarray:
 def stage_generate(work: Path, size: int) -> dict:
     import pandas as pd
 
-    os.environ["SHOPLENS_DATA_DIR"] = str(work)
-    from feature_repo.data_sources import SOURCES
     from feature_repo.feature_views import product_activity, user_activity
+
+    sources = _settings(work).paths.feast_sources
 
     rng = np.random.default_rng(0)
     users = _users(size)
@@ -53,10 +57,10 @@ def stage_generate(work: Path, size: int) -> dict:
             columns[field.name] = rng.poisson(3, rows) if integer else rng.random(rows)
         return pd.DataFrame(columns)
 
-    SOURCES.mkdir(parents=True, exist_ok=True)
-    frame(user_activity, "user_id", users).to_parquet(SOURCES / "user_features_daily.parquet", index=False)
-    frame(product_activity, "product_id", np.array([f"p{i:05d}" for i in range(2000)])).to_parquet(
-        SOURCES / "product_features_daily.parquet", index=False)
+    sources.mkdir(parents=True, exist_ok=True)
+    frame(user_activity(sources), "user_id", users).to_parquet(sources / "user_features_daily.parquet", index=False)
+    frame(product_activity(sources), "product_id", np.array([f"p{i:05d}" for i in range(2000)])).to_parquet(
+        sources / "product_features_daily.parquet", index=False)
     cutoffs = days[7::7][:CUTOFFS]
     entities = pd.DataFrame({"user_id": np.repeat(users, CUTOFFS), "event_timestamp": np.tile(cutoffs, len(users))})
     entities.to_parquet(work / "entities.parquet", index=False)
@@ -64,9 +68,9 @@ def stage_generate(work: Path, size: int) -> dict:
 
 
 def stage_apply(work: Path, size: int) -> dict:
-    from ml.feature_store import apply
+    from ml.feature_store import apply, definitions
 
-    apply(_store(work))
+    apply(_store(work), definitions(_settings(work)))
     return {}
 
 
@@ -83,10 +87,10 @@ def stage_training_set(work: Path, size: int) -> dict:
 
 
 def stage_materialize(work: Path, size: int) -> dict:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     store = _store(work)
-    end = datetime(2024, 1, 2, tzinfo=timezone.utc) + timedelta(days=DAYS)
+    end = datetime(2024, 1, 2, tzinfo=UTC) + timedelta(days=DAYS)
     started = time.perf_counter()
     store.materialize(start_date=end - timedelta(days=1), end_date=end, feature_views=["user_activity"])
     return {"users": len(_users(size)), "materialize_seconds": round(time.perf_counter() - started, 2)}

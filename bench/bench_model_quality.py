@@ -12,7 +12,6 @@ to bench/results/model_quality.jsonl.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,8 +25,7 @@ MODELS = ("purchase_propensity", "churn")
 
 
 def _run(data_dir: Path, *args: str) -> None:
-    env = {**os.environ, "SHOPLENS_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(data_dir / "dagster")}
-    subprocess.run([str(SHOPLENS), *args], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(SHOPLENS), "--data-dir", str(data_dir), *args], check=True, stdout=subprocess.DEVNULL)
 
 
 def _metrics(data_dir: Path) -> dict:

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from stages import main
 
 FEATURES, SHIFTED = 30, 6

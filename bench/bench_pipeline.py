@@ -8,6 +8,7 @@ process). Results are printed and appended as one JSON line to bench/results/pip
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -37,8 +38,9 @@ def stage_land(work: Path, events: int) -> dict:
 def stage_dbt(work: Path, events: int) -> dict:
     dbt = Path(sys.executable).parent / "dbt"
     args = ["build", "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir", str(ROOT / "dbt_project"),
-            "--target-path", str(work / "dbt_target"), "--exclude", "test_type:unit"]
-    subprocess.run([str(dbt), *args], check=True, stdout=subprocess.DEVNULL, env={**os.environ, "SHOPLENS_DATA_DIR": str(work)})
+            "--target-path", str(work / "dbt_target"), "--exclude", "test_type:unit",
+            "--vars", json.dumps({"data_dir": str(work)})]
+    subprocess.run([str(dbt), *args], check=True, stdout=subprocess.DEVNULL, env=os.environ)
     return {}
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -24,8 +23,8 @@ SHOPLENS = str(Path(sys.executable).parent / "shoplens")
 def run(seed: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench_scenario_") as tmp:
         started = time.perf_counter()
-        done = subprocess.run([SHOPLENS, "scenario", "drift", "--seed", str(seed)], capture_output=True, text=True,
-                              env={**os.environ, "SHOPLENS_DATA_DIR": tmp})
+        done = subprocess.run([SHOPLENS, "--data-dir", tmp, "scenario", "drift", "--seed", str(seed)],
+                              capture_output=True, text=True)
         if done.returncode:
             sys.exit(f"seed {seed} failed:\n{done.stderr[-3000:]}")
         result = json.loads((Path(tmp) / "scenarios" / "drift" / "scenario_drift.json").read_text())

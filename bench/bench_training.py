@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from stages import main
 
 FEATURES, CUTOFFS = 25, 10

@@ -3,22 +3,18 @@
 `feature_timestamp` is the midnight after the feature day: the moment the values are known.
 """
 
+from pathlib import Path
+
 from feast import FileSource
 
-from shoplens.config import feast_dir
+TABLES = ("user_features_daily", "product_features_daily")  # warehouse marts exported to `<folder>/<table>.parquet`
 
-# Absolute: Feast's DuckDB offline store reads FileSource paths as given, not from its repo path.
-SOURCES = feast_dir() / "sources"
 
-user_features_source = FileSource(
-    name="user_features_daily",
-    path=str(SOURCES / "user_features_daily.parquet"),
-    timestamp_field="feature_timestamp",
-    description="dbt mart user_features_daily: one row per user per day.",
-)
-product_features_source = FileSource(
-    name="product_features_daily",
-    path=str(SOURCES / "product_features_daily.parquet"),
-    timestamp_field="feature_timestamp",
-    description="dbt mart product_features_daily: one row per product per day.",
-)
+def file_source(folder: Path, table: str) -> FileSource:
+    # Absolute: Feast's DuckDB offline store reads FileSource paths as given, not from its repo path.
+    return FileSource(
+        name=table,
+        path=str(Path(folder).resolve() / f"{table}.parquet"),
+        timestamp_field="feature_timestamp",
+        description=f"dbt mart {table}: one row per {table.split('_')[0]} per day.",
+    )

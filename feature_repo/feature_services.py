@@ -1,10 +1,7 @@
 """One versioned feature service per model: a model is trained and served on exactly one.
 A new version adds features; the old one stays servable for the models trained on it."""
 
-from feast import FeatureService
-
-from feature_repo.feature_views import user_activity
-from feature_repo.on_demand_views import user_intent
+from feast import FeatureService, FeatureView, OnDemandFeatureView
 
 ACTIVITY_V1 = [
     *(f"{what}_{days}d" for what in ("views", "carts", "purchases", "spend") for days in (1, 7, 30)),
@@ -23,23 +20,27 @@ BUYING_CYCLE = [
     "spend_trend_30d_vs_prev_90d", "cancelled_share_365d",
 ]
 
-purchase_propensity_v1 = FeatureService(
-    name="purchase_propensity_v1",
-    features=[user_activity[ACTIVITY_V1], user_intent],
-    description="Who buys in the next 7 days (30-day behaviour).",
-)
-churn_v1 = FeatureService(
-    name="churn_v1",
-    features=[user_activity[CHURN_V1], user_intent[["recent_view_share"]]],
-    description="Who has no event in the next 30 days (30-day behaviour).",
-)
-purchase_propensity_v2 = FeatureService(
-    name="purchase_propensity_v2",
-    features=[user_activity, user_intent],
-    description="Who buys in the next 7 days: 30-day behaviour and the 90/365-day buying cycle.",
-)
-churn_v2 = FeatureService(
-    name="churn_v2",
-    features=[user_activity[CHURN_V1 + BUYING_CYCLE], user_intent[["recent_view_share"]]],
-    description="Who has no event in the next 30 days: 30-day behaviour and the 90/365-day buying cycle.",
-)
+
+def feature_services(user_activity: FeatureView, user_intent: OnDemandFeatureView) -> list[FeatureService]:
+    return [
+        FeatureService(
+            name="purchase_propensity_v1",
+            features=[user_activity[ACTIVITY_V1], user_intent],
+            description="Who buys in the next 7 days (30-day behaviour).",
+        ),
+        FeatureService(
+            name="churn_v1",
+            features=[user_activity[CHURN_V1], user_intent[["recent_view_share"]]],
+            description="Who has no event in the next 30 days (30-day behaviour).",
+        ),
+        FeatureService(
+            name="purchase_propensity_v2",
+            features=[user_activity, user_intent],
+            description="Who buys in the next 7 days: 30-day behaviour and the 90/365-day buying cycle.",
+        ),
+        FeatureService(
+            name="churn_v2",
+            features=[user_activity[CHURN_V1 + BUYING_CYCLE], user_intent[["recent_view_share"]]],
+            description="Who has no event in the next 30 days: 30-day behaviour and the 90/365-day buying cycle.",
+        ),
+    ]

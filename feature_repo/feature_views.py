@@ -2,11 +2,12 @@
 the marts have a row for every day, so anything older means the pipeline stopped."""
 
 from datetime import timedelta
+from pathlib import Path
 
 from feast import FeatureView, Field
 from feast.types import Float64, Int64
 
-from feature_repo.data_sources import product_features_source, user_features_source
+from feature_repo.data_sources import file_source
 from feature_repo.entities import product, user
 
 TTL = timedelta(days=7)
@@ -16,51 +17,58 @@ def _fields(types: dict) -> list[Field]:
     return [Field(name=name, dtype=dtype) for name, dtype in types.items()]
 
 
-user_activity = FeatureView(
-    name="user_activity",
-    entities=[user],
-    ttl=TTL,
-    schema=_fields({
-        **{f"{what}_{days}d": Int64 for what in ("views", "carts", "purchases") for days in (1, 7, 30)},
-        **{f"spend_{days}d": Float64 for days in (1, 7, 30)},
-        "distinct_categories_30d": Int64,
-        "days_since_last_event": Int64,
-        "days_since_last_purchase": Int64,
-        "sessions_30d": Int64,
-        "cart_abandonment_rate_30d": Float64,
-        "mean_session_minutes_30d": Float64,
-        "n_reviews": Int64,
-        "mean_review_rating": Float64,
-        # the buying cycle (served from purchase_propensity_v2 / churn_v2 on)
-        **{f"{what}_{days}d": Int64 for what in ("purchase_days", "distinct_products") for days in (90, 365)},
-        **{f"orders_{days}d": Int64 for days in (30, 90, 365)},
-        "spend_90d": Float64,
-        "spend_365d": Float64,
-        "spend_trend_30d_vs_prev_90d": Float64,
-        "cancelled_share_365d": Float64,
-        "tenure_days": Int64,
-        "mean_purchase_interval_days": Float64,
-        "std_purchase_interval_days": Float64,
-        "purchase_overdue_ratio": Float64,
-    }),
-    source=user_features_source,
-    online=True,
-    description="Rolling 1/7/30-day behaviour and the 90/365-day buying cycle of a user, as of the end of each day.",
-)
+USER_ACTIVITY = {
+    **{f"{what}_{days}d": Int64 for what in ("views", "carts", "purchases") for days in (1, 7, 30)},
+    **{f"spend_{days}d": Float64 for days in (1, 7, 30)},
+    "distinct_categories_30d": Int64,
+    "days_since_last_event": Int64,
+    "days_since_last_purchase": Int64,
+    "sessions_30d": Int64,
+    "cart_abandonment_rate_30d": Float64,
+    "mean_session_minutes_30d": Float64,
+    "n_reviews": Int64,
+    "mean_review_rating": Float64,
+    # the buying cycle (served from purchase_propensity_v2 / churn_v2 on)
+    **{f"{what}_{days}d": Int64 for what in ("purchase_days", "distinct_products") for days in (90, 365)},
+    **{f"orders_{days}d": Int64 for days in (30, 90, 365)},
+    "spend_90d": Float64,
+    "spend_365d": Float64,
+    "spend_trend_30d_vs_prev_90d": Float64,
+    "cancelled_share_365d": Float64,
+    "tenure_days": Int64,
+    "mean_purchase_interval_days": Float64,
+    "std_purchase_interval_days": Float64,
+    "purchase_overdue_ratio": Float64,
+}
+PRODUCT_ACTIVITY = {
+    **{f"{what}_{days}d": Int64 for what in ("views", "carts", "purchases") for days in (1, 7)},
+    "conversion_rate_1d": Float64,
+    "conversion_rate_7d": Float64,
+    "price": Float64,
+    "n_reviews": Int64,
+    "mean_rating": Float64,
+}
 
-product_activity = FeatureView(
-    name="product_activity",
-    entities=[product],
-    ttl=TTL,
-    schema=_fields({
-        **{f"{what}_{days}d": Int64 for what in ("views", "carts", "purchases") for days in (1, 7)},
-        "conversion_rate_1d": Float64,
-        "conversion_rate_7d": Float64,
-        "price": Float64,
-        "n_reviews": Int64,
-        "mean_rating": Float64,
-    }),
-    source=product_features_source,
-    online=True,
-    description="Daily and 7-day funnel counts, price and rating of a product.",
-)
+
+def user_activity(sources: Path) -> FeatureView:
+    return FeatureView(
+        name="user_activity",
+        entities=[user],
+        ttl=TTL,
+        schema=_fields(USER_ACTIVITY),
+        source=file_source(sources, "user_features_daily"),
+        online=True,
+        description="Rolling 1/7/30-day behaviour and the 90/365-day buying cycle of a user, as of the end of each day.",
+    )
+
+
+def product_activity(sources: Path) -> FeatureView:
+    return FeatureView(
+        name="product_activity",
+        entities=[product],
+        ttl=TTL,
+        schema=_fields(PRODUCT_ACTIVITY),
+        source=file_source(sources, "product_features_daily"),
+        online=True,
+        description="Daily and 7-day funnel counts, price and rating of a product.",
+    )

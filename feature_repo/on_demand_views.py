@@ -1,21 +1,17 @@
 """Features computed at request time from other features (plain pandas, unit-tested as such)."""
 
 import pandas as pd
-from feast import Field
+from feast import FeatureView, Field, OnDemandFeatureView
 from feast.on_demand_feature_view import on_demand_feature_view
 from feast.types import Float64
 
-from feature_repo.feature_views import user_activity
+SCHEMA = [Field(name=name, dtype=Float64) for name in ("view_to_purchase_30d", "recent_view_share", "spend_per_purchase_30d")]
 
 
-@on_demand_feature_view(
-    sources=[user_activity],
-    schema=[
-        Field(name="view_to_purchase_30d", dtype=Float64),
-        Field(name="recent_view_share", dtype=Float64),
-        Field(name="spend_per_purchase_30d", dtype=Float64),
-    ],
-)
+def user_intent_view(user_activity: FeatureView) -> OnDemandFeatureView:
+    return on_demand_feature_view(sources=[user_activity], schema=SCHEMA)(user_intent)
+
+
 def user_intent(features: pd.DataFrame) -> pd.DataFrame:
     """Conversion, momentum (share of the last 30 days' views made in the last 7) and basket size.
 

@@ -15,22 +15,10 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 from xgboost import XGBClassifier
 
+from ml.catalogue import CLASSIFIER_XGB
 from ml.datasets import Split, TooLittleData, informative, time_split
 from ml.evaluate import best_f1_threshold, classification_metrics, pr_auc, roc_auc
 
-XGB_PARAMS = {
-    "n_estimators": 400,
-    "learning_rate": 0.05,
-    "max_depth": 4,
-    "min_child_weight": 5,
-    "subsample": 0.8,
-    "colsample_bytree": 0.8,
-    "reg_lambda": 1.0,
-    "tree_method": "hist",
-    "eval_metric": "aucpr",
-    "early_stopping_rounds": 30,
-    "n_jobs": 2,
-}
 # What a careful analyst fits first on order data: recency, tenure, frequency, monetary value and
 # breadth, over the year and the last 30/90 days (log-scaled, in the RFM baseline).
 RFM_FEATURES = (
@@ -52,7 +40,7 @@ class ClassifierResult:
     dropped_features: list[str]  # constant or all-null in the training rows: not in the model
 
 
-def xgb_params(seed: int) -> dict:
+def xgb_params(seed: int, overrides: dict | None = None) -> dict:
     """XGBoost settings for this training set.
 
     Class imbalance (≈ 5 % buyers, ≈ 75 % churners) is handled deliberately without
@@ -61,7 +49,7 @@ def xgb_params(seed: int) -> dict:
     stopping watches validation PR AUC, which tracks the minority class, and the decision
     threshold is the one that maximises F1 on validation.
     """
-    return {**XGB_PARAMS, "random_state": seed}
+    return {**CLASSIFIER_XGB, **(overrides or {}), "random_state": seed}
 
 
 def _check_classes(split: Split) -> None:
@@ -135,16 +123,16 @@ def baseline_metrics(split: Split, seed: int) -> dict[str, float]:
     return out
 
 
-def train_classifier(frame: pd.DataFrame, label: str, *, seed: int = 0) -> ClassifierResult:
-    """Time-split frame, fit XGBoost with early stopping on validation, choose the max-F1
-    threshold on validation, and score it and the baselines on the test cutoff."""
+def train_classifier(frame: pd.DataFrame, label: str, *, seed: int = 0, params: dict | None = None) -> ClassifierResult:
+    """Time-split frame, fit XGBoost (CLASSIFIER_XGB, `params` overriding) with early stopping on
+    validation, choose the max-F1 threshold on validation, and score it and the baselines on the test cutoff."""
     split = time_split(frame, label)
     _check_classes(split)
     features, dropped = informative(split.train, split.features)
     if not features:
         raise TooLittleData("every feature is constant or null in the training rows")
     split = replace(split, features=features)
-    params = xgb_params(seed)
+    params = xgb_params(seed, params)
     model = XGBClassifier(**params)
     model.fit(split.X_train, split.y_train, eval_set=[(split.X_valid, split.y_valid)], verbose=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
@@ -100,3 +101,11 @@ def time_split(frame: pd.DataFrame, label: str, time_col: str = TIME_COLUMN) -> 
         features=feature_columns(frame, label, time_col),
         time_col=time_col,
     )
+
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """Stable 16-hex-digit hash of a frame's content, index, column names and dtypes."""
+    digest = hashlib.sha256()
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()[:16]

@@ -13,20 +13,11 @@ import numpy as np
 import pandas as pd
 from xgboost import XGBRegressor
 
+from ml.catalogue import DEMAND_XGB
+
 LAGS = (7, 14, 21, 28)
 MIN_HISTORY_DAYS = 28
 FEATURES = [f"lag_{lag}" for lag in LAGS] + ["mean_7d", "mean_28d", "last_price", "day_of_week"]
-XGB_PARAMS = {
-    "n_estimators": 300,
-    "learning_rate": 0.05,
-    "max_depth": 4,
-    "subsample": 0.8,
-    "colsample_bytree": 0.9,
-    "objective": "count:poisson",
-    "tree_method": "hist",
-    "early_stopping_rounds": 30,
-    "n_jobs": 2,
-}
 
 
 @dataclass(frozen=True)
@@ -88,7 +79,7 @@ def horizon_metrics(test: pd.DataFrame, y_pred: np.ndarray, test_start: pd.Times
     return out
 
 
-def train_demand(demand: pd.DataFrame, *, seed: int = 0, horizon: int = 7) -> DemandResult:
+def train_demand(demand: pd.DataFrame, *, seed: int = 0, horizon: int = 7, params: dict | None = None) -> DemandResult:
     """Fit on all but the last 2 * horizon days, early-stop on the `horizon` days before the
     test window, and score the last `horizon` days against seasonal-naive (units 7 days before)."""
     frame = with_features(demand, horizon)
@@ -99,7 +90,7 @@ def train_demand(demand: pd.DataFrame, *, seed: int = 0, horizon: int = 7) -> De
     valid = frame[(frame["demand_date"] >= valid_start) & (frame["demand_date"] < test_start)]
     test = frame[frame["demand_date"] >= test_start]
 
-    params = {**XGB_PARAMS, "random_state": seed}
+    params = {**DEMAND_XGB, **(params or {}), "random_state": seed}
     model = XGBRegressor(**params)
     model.fit(train[FEATURES], train["units"], eval_set=[(valid[FEATURES], valid["units"])], verbose=False)
     y_pred = np.clip(model.predict(test[FEATURES]), 0, None)

@@ -1,13 +1,11 @@
 """The Feast store of a data directory: configure, apply, build training sets, serve online.
 
-Everything Feast keeps lives under `$SHOPLENS_DATA_DIR/feast`: the registry, the exported
-feature sources, and the SQLite online store (or Redis when SHOPLENS_ONLINE_STORE=redis://host:port).
+Everything Feast keeps lives under the data directory's `feast/`: the registry, the exported
+feature sources, and the SQLite online store (or Redis when the settings name one).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,33 +14,31 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
-from shoplens.config import feast_dir
+from feature_repo.data_sources import TABLES
+from ml.catalogue import TRAINING_SETS
 from shoplens.ingest.sql import lit
+from shoplens.settings import Settings
 
 PROJECT = "shoplens"
-# warehouse tables exported for feature_repo/data_sources.py
-SOURCE_TABLES = ("user_features_daily", "product_features_daily")
 
 
-def online_store_config(root: Path) -> dict:
-    """SQLite under the data directory, or Redis when SHOPLENS_ONLINE_STORE=redis://host:port."""
-    url = os.environ.get("SHOPLENS_ONLINE_STORE", "")
-    if url.startswith("redis://"):
-        return {"type": "redis", "connection_string": url.removeprefix("redis://")}
-    if url:
-        raise ValueError(f"SHOPLENS_ONLINE_STORE must be redis://host:port (or unset for SQLite), got {url!r}")
-    return {"type": "sqlite", "path": str(root / "online_store.db")}
+def online_store_config(settings: Settings) -> dict:
+    """SQLite under the data directory, or the Redis the settings name (redis://host:port)."""
+    if settings.online_store:
+        return {"type": "redis", "connection_string": settings.online_store.removeprefix("redis://")}
+    return {"type": "sqlite", "path": str(settings.paths.feast / "online_store.db")}
 
 
-def write_store_yaml(root: Path) -> Path:
-    """feature_store.yaml for a store kept in `root` (also usable by the `feast` CLI with -f)."""
+def write_store_yaml(settings: Settings) -> Path:
+    """The data directory's feature_store.yaml (also what `feast -f <it>` and `feast ui` read)."""
+    root = settings.paths.feast
     root.mkdir(parents=True, exist_ok=True)
     config = {
         "project": PROJECT,
         "provider": "local",
         "registry": str(root / "registry.db"),
         "offline_store": {"type": "duckdb"},
-        "online_store": online_store_config(root),
+        "online_store": online_store_config(settings),
         "entity_key_serialization_version": 3,
     }
     path = root / "feature_store.yaml"
@@ -50,23 +46,21 @@ def write_store_yaml(root: Path) -> Path:
     return path
 
 
-def open_store(root: Path | None = None):
-    """A FeatureStore kept in `root` (default: the data directory's), its yaml rewritten from config."""
+def open_store(settings: Settings):
+    """The data directory's FeatureStore, its yaml rewritten from the settings."""
     from feast import FeatureStore
 
-    root = Path(root or feast_dir()).resolve()
-    return FeatureStore(repo_path=str(root), fs_yaml_file=write_store_yaml(root))
+    return FeatureStore(repo_path=str(settings.paths.feast), fs_yaml_file=write_store_yaml(settings))
 
 
-def export_sources(warehouse: Path) -> dict[str, int]:
+def export_sources(settings: Settings) -> dict[str, int]:
     """Copy the feature marts to parquet with UTC microsecond timestamps (what Feast expects)."""
-    from feature_repo.data_sources import SOURCES as out
-
+    out = settings.paths.feast_sources
     out.mkdir(parents=True, exist_ok=True)
     rows = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(settings.paths.warehouse), read_only=True) as con:
         con.execute("set TimeZone = 'UTC'")
-        for table in SOURCE_TABLES:
+        for table in TABLES:
             target = out / f"{table}.parquet"
             con.execute(
                 f"copy (select * replace (cast(feature_timestamp as timestamptz) as feature_timestamp) "
@@ -76,17 +70,11 @@ def export_sources(warehouse: Path) -> dict[str, int]:
     return rows
 
 
-def definitions() -> list:
-    """Every Feast object ShopLens declares."""
-    from feature_repo import entities, feature_services, feature_views, on_demand_views
+def definitions(settings: Settings) -> list:
+    """Every Feast object ShopLens declares, reading the data directory's exported marts."""
+    from feature_repo.repository import feature_objects
 
-    return [
-        entities.user, entities.product,
-        feature_views.user_activity, feature_views.product_activity,
-        on_demand_views.user_intent,
-        feature_services.purchase_propensity_v1, feature_services.churn_v1,
-        feature_services.purchase_propensity_v2, feature_services.churn_v2,
-    ]
+    return feature_objects(settings.paths.feast_sources)
 
 
 def check_sources(store, objects: list) -> None:
@@ -104,29 +92,11 @@ def check_sources(store, objects: list) -> None:
             raise ValueError(f"feature view {view.name}: source {path} lacks column(s) {', '.join(missing)}")
 
 
-def apply(store, objects: list | None = None) -> list:
+def apply(store, objects: list) -> list:
     """Validate the sources, then register the objects; returns what was applied."""
-    objects = definitions() if objects is None else objects
     check_sources(store, objects)
     store.apply(objects)
     return objects
-
-
-@dataclass(frozen=True)
-class TrainingSet:
-    """What a model learns from: a feature service, a label column of the `labels` mart, and
-    how many days after its cutoff the label is known."""
-
-    service: str
-    label: str
-    horizon_days: int
-    score_column: str  # the champion's score in `user_scores`
-
-
-TRAINING_SETS = {
-    "purchase_propensity": TrainingSet("purchase_propensity_v2", "purchased_next_7d", 7, "purchase_propensity"),
-    "churn": TrainingSet("churn_v2", "churned_next_30d", 30, "churn_risk"),
-}
 
 
 def labelled_entities(warehouse: Path, model: str, as_of: date | None = None) -> pd.DataFrame:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
+from datetime import date
+from functools import cache, partial
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ml.catalogue import TRAINING_SETS
 from ml.classifiers import predict_proba
-from ml.datasets import Split
+from ml.datasets import Split, fingerprint, time_split, without_small_cutoffs
 from ml.demand import FEATURES as DEMAND_FEATURES
 from ml.demand import wape, with_features
+from ml.demand_data import load_demand
 from ml.evaluate import calibration_error, roc_auc
-from ml.tracking import fingerprint
+from shoplens.settings import Settings
 
 
 def model_features(model) -> list[str]:
@@ -41,3 +47,20 @@ def demand_holdout_metrics(model, demand: pd.DataFrame, horizon: int = 7) -> dic
         "nan_predictions": int(np.isnan(predictions).sum()),
         "holdout_fingerprint": fingerprint(test[["product_id", "demand_date", "units"]]),
     }
+
+
+def holdout_scorer(model: str, settings: Settings, *, min_cutoff_users: int,
+                   as_of: date | None = None) -> Callable[[Any], dict]:
+    """A scorer of registered versions of `model` on its newest holdout, read on first use (a
+    run that trained nothing reads nothing): a classifier's is the newest cutoff of its training
+    set as training sees it (cutoffs under `min_cutoff_users` users left out), the demand
+    model's the newest week of product demand up to `as_of`."""
+
+    @cache
+    def metrics() -> Callable[[Any], dict]:
+        if model not in TRAINING_SETS:
+            return partial(demand_holdout_metrics, demand=load_demand(settings.paths.warehouse, as_of))
+        frame, _ = without_small_cutoffs(pd.read_parquet(settings.paths.training_set(model)), min_cutoff_users)
+        return partial(classifier_holdout_metrics, split=time_split(frame, TRAINING_SETS[model].label))
+
+    return lambda registered: metrics()(registered)

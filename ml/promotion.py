@@ -1,26 +1,31 @@
-"""Champion/challenger promotion: a pure decision, the alias move, and its history.
+"""Champion/challenger promotion: a pure decision, and the one gate that applies and records it.
 
-MLflow keeps no history of alias moves (mlflow#2169), so every decision, promoted or not,
-is appended to `<data_dir>/mlflow/promotions.parquet` (one row per decision).
+`run_gate` is the whole rule, for the first model too: it scores the challenger and the
+champion on the newest holdout, decides (`decide`), moves the `champion` alias and records
+the decision. MLflow keeps no history of alias moves (mlflow#2169), so every decision,
+promoted or not, is recorded in MLflow itself, where a shared server keeps it: tags on the
+challenger version (`promotion_decision`, `promotion_reasons`, `promotion_run_id`) and one
+run in the `promotion_decisions` experiment, which `history` reads back.
 """
 
 from __future__ import annotations
 
-import fcntl
 import math
-import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ml.tracking import CHAMPION, client, mlflow_dir, version_by_alias
+from ml.catalogue import Gate
+from ml.tracking import CHALLENGER, CHAMPION, client, experiment, load_by_alias, version_by_alias
+from shoplens.settings import Settings
 
 NAN_KEY = "nan_predictions"
 CALIBRATION_KEY = "test_calibration_error"
 HOLDOUT_KEY = "holdout_fingerprint"  # optional: when both sides give it, it must match
+DECISION_TAG = "promotion_decision"  # on the version: promoted / rejected; its presence marks it decided
+PROMOTIONS_EXPERIMENT = "promotion_decisions"  # one run per decision, tagged as below
 HISTORY_COLUMNS = {
     "model": "string",
     "decided_at": "datetime64[us, UTC]",
@@ -33,6 +38,7 @@ HISTORY_COLUMNS = {
     "challenger_score": "float64",
     "reasons": "string",
 }
+SCORES = ("champion_score", "challenger_score")  # the decision run's metrics; the other columns are its tags
 REASON_SEPARATOR = "; "
 
 
@@ -45,6 +51,7 @@ class Decision:
     challenger_score: float | None = None
     champion_score: float | None = None
     metric: str | None = None
+    sane: bool = True  # no NaN predictions and calibrated: the guardrails pass
 
 
 def _number(value: Any) -> float | None:
@@ -74,29 +81,27 @@ def decide(
       (`holdout_fingerprint`, when both give one, must match), it beats the champion's score
       by ≥ margin in the right direction (higher_is_better=False for errors such as test_wape).
     No champion: promoted as "first model" if the guardrails pass.
-    Missing values block promotion (fail closed).
+    Missing values block promotion (fail closed). `sane` says whether the first two (the
+    guardrails) pass.
     """
     reasons: list[str] = []
-    blocked = False
 
     nan_count = challenger.get(NAN_KEY)
     if nan_count is None:
-        blocked = True
         reasons.append(f"{NAN_KEY} not reported: cannot rule out NaN predictions")
     elif int(nan_count) > 0:
-        blocked = True
         reasons.append(f"challenger made {int(nan_count)} NaN predictions on the holdout")
 
     if max_calibration_error is not None:
         calibration = _number(challenger.get(CALIBRATION_KEY))
         if calibration is None:
-            blocked = True
             reasons.append(f"{CALIBRATION_KEY} not reported")
         elif calibration > max_calibration_error:
-            blocked = True
             reasons.append(
                 f"calibration error {calibration:.4f} exceeds the maximum {max_calibration_error:.4f}"
             )
+    sane = not reasons
+    blocked = not sane
 
     challenger_score = _number(challenger.get(metric))
     champion_score = _number(champion.get(metric)) if champion is not None else None
@@ -138,69 +143,128 @@ def decide(
         challenger_score=challenger_score,
         champion_score=champion_score,
         metric=metric,
+        sane=sane,
     )
 
 
-def history_path(data_dir: Path) -> Path:
-    return mlflow_dir(data_dir) / "promotions.parquet"
+@dataclass(frozen=True)
+class GateOutcome:
+    """What the gate did with a challenger: the versions it compared, the decision, both holdout scores."""
+
+    challenger_version: int
+    champion_version: int | None  # before the decision; None for the first model
+    decision: Decision
+    challenger_scores: dict[str, Any]
+    champion_scores: dict[str, Any] | None
+
+    @property
+    def promoted(self) -> bool:
+        return self.decision.promote
+
+    @property
+    def sane(self) -> bool:
+        return self.decision.sane
+
+    @property
+    def text(self) -> str:
+        """One line: the verdict, then the reasons."""
+        challenger, champion = self.challenger_version, self.champion_version
+        if self.promoted:
+            verdict = f"v{challenger} promoted to champion" + (f" over v{champion}" if champion else "")
+        else:
+            verdict = f"v{challenger} rejected, " + (f"champion stays v{champion}" if champion else "no champion yet")
+        return f"{verdict}: {REASON_SEPARATOR.join(self.decision.reasons)}"
 
 
-def _empty_history() -> pd.DataFrame:
-    return pd.DataFrame({col: pd.Series(dtype=dtype) for col, dtype in HISTORY_COLUMNS.items()})
+def run_gate(
+    model_name: str,
+    settings: Settings,
+    score: Callable[[Any], dict[str, Any]],
+    gate: Gate,
+    *,
+    margin: float,
+    max_calibration_error: float,
+    who: str,
+) -> GateOutcome | None:
+    """Decide on the model's `challenger`, move `champion` to it if promoted, record the decision.
 
-
-def _read_history(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        return _empty_history()
-    return pd.read_parquet(path).astype(HISTORY_COLUMNS)
-
-
-def _append_history(row: dict[str, Any], data_dir: Path) -> None:
-    """Append one row; a lock file serialises writers, os.replace keeps readers safe."""
-    path = history_path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        new = pd.DataFrame([row]).astype(HISTORY_COLUMNS)
-        old = _read_history(path)
-        table = new if old.empty else pd.concat([old, new], ignore_index=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-
-
-def promote(model_name: str, version: int, decision: Decision, *, who: str, data_dir: Path) -> dict[str, Any]:
-    """Apply a decision: move `champion` to `version` if promoted; always record it.
-
-    The version gets tags `promotion_decision` (promoted / rejected) and `promotion_reasons`;
-    the `challenger` alias is left alone (it stays on the newest version). Returns the
-    history row written.
+    `score` scores a loaded model on the newest holdout (ml.holdout): the challenger and the
+    champion are scored by the same function, and `decide` compares them by `gate` (the
+    calibration maximum applies to calibrated models only). With no champion yet the challenger
+    is the first model: promoted if the guardrails pass. Returns None, recording nothing, when
+    no challenger awaits a decision (none was trained, or the newest is already decided).
     """
-    mlc = client(data_dir)
-    old_champion = version_by_alias(model_name, CHAMPION, data_dir)
+    mlc = client(settings)
+    challenger = version_by_alias(model_name, CHALLENGER, settings)
+    champion = version_by_alias(model_name, CHAMPION, settings)
+    if challenger is None or challenger == champion or (
+        DECISION_TAG in mlc.get_model_version(model_name, str(challenger)).tags
+    ):
+        return None
+    challenger_scores = score(load_by_alias(model_name, CHALLENGER, settings))
+    champion_scores = None if champion is None else score(load_by_alias(model_name, CHAMPION, settings))
+    decision = decide(
+        challenger_scores,
+        champion_scores,
+        metric=gate.metric,
+        margin=margin,
+        max_calibration_error=max_calibration_error if gate.calibrated else None,
+        higher_is_better=gate.higher_is_better,
+    )
     if decision.promote:
-        mlc.set_registered_model_alias(model_name, CHAMPION, str(version))
-    reasons = REASON_SEPARATOR.join(decision.reasons)
+        mlc.set_registered_model_alias(model_name, CHAMPION, str(challenger))
+    _record(model_name, challenger, champion, decision, who=who, settings=settings)
+    return GateOutcome(challenger, champion, decision, challenger_scores, champion_scores)
+
+
+def _record(model_name: str, version: int, old_champion: int | None, decision: Decision, *, who: str,
+            settings: Settings) -> None:
+    """One run of the promotions experiment (tags as HISTORY_COLUMNS, SCORES as metrics), then the
+    version's tags, DECISION_TAG last."""
+    mlc = client(settings)
     outcome = "promoted" if decision.promote else "rejected"
-    mlc.set_model_version_tag(model_name, str(version), "promotion_decision", outcome)
-    mlc.set_model_version_tag(model_name, str(version), "promotion_reasons", reasons)
-    row = {
+    reasons = REASON_SEPARATOR.join(decision.reasons)
+    tags = {
         "model": model_name,
-        "decided_at": pd.Timestamp(datetime.now(timezone.utc)),
         "who": who,
         "old_champion_version": old_champion,
-        "challenger_version": int(version),
-        "promoted": bool(decision.promote),
+        "challenger_version": version,
+        "promoted": decision.promote,
         "metric": decision.metric,
-        "champion_score": decision.champion_score,
-        "challenger_score": decision.challenger_score,
         "reasons": reasons,
     }
-    _append_history(row, data_dir)
-    return row
+    run = mlc.create_run(
+        experiment(PROMOTIONS_EXPERIMENT, settings),
+        run_name=f"{model_name} v{version} {outcome}",
+        tags={key: str(value) for key, value in tags.items() if value is not None},
+    )
+    run_id = run.info.run_id
+    for key in SCORES:
+        if getattr(decision, key) is not None:
+            mlc.log_metric(run_id, key, getattr(decision, key))
+    mlc.set_terminated(run_id)
+    for key, value in {"promotion_reasons": reasons, "promotion_run_id": run_id, DECISION_TAG: outcome}.items():
+        mlc.set_model_version_tag(model_name, str(version), key, value)
 
 
-def history(model_name: str, data_dir: Path) -> pd.DataFrame:
-    """The model's promotion decisions, oldest first (empty frame if none)."""
-    table = _read_history(history_path(data_dir))
-    return table[table["model"] == model_name].sort_values("decided_at", kind="stable").reset_index(drop=True)
+def history(model_name: str, settings: Settings) -> pd.DataFrame:
+    """The model's promotion decisions (HISTORY_COLUMNS), oldest first; an empty frame if none."""
+    import mlflow
+
+    found = client(settings).get_experiment_by_name(PROMOTIONS_EXPERIMENT)
+    runs = [] if found is None else mlflow.search_runs(
+        experiment_ids=[found.experiment_id],
+        filter_string=f"tags.model = '{model_name}'",
+        order_by=["attributes.start_time ASC"],
+        output_format="list",
+    )
+    rows = [
+        {
+            **{key: run.data.tags.get(key) for key in HISTORY_COLUMNS},
+            **{key: run.data.metrics.get(key) for key in SCORES},
+            "decided_at": pd.Timestamp(run.info.start_time, unit="ms", tz="UTC"),
+            "promoted": run.data.tags["promoted"] == "True",
+        }
+        for run in runs
+    ]
+    return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)).astype(HISTORY_COLUMNS)

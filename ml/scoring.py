@@ -8,8 +8,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ml.catalogue import TRAINING_SETS
 from ml.classifiers import predict_proba
-from ml.feature_store import TRAINING_SETS, training_set
+from ml.feature_store import training_set
 from ml.holdout import model_features
 
 ACTIVE_DAYS = 30

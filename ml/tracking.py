@@ -1,27 +1,29 @@
-"""MLflow tracking and registry of a data directory: experiments, training runs, aliases.
+"""MLflow tracking and registry of the settings: experiments, training runs, aliases.
 
-Everything MLflow keeps lives under `<data_dir>/mlflow`: the SQLite tracking and registry
-store (`mlflow.db`), one artifact folder per model (`artifacts/<model>`) and the promotion
-history (`promotions.parquet`, see ml/promotion.py). Models are addressed by aliases
-(`models:/<name>@champion`, `@challenger`), never by stages.
+By default everything MLflow keeps lives under the data directory's `mlflow/`: the SQLite
+tracking and registry store (`mlflow.db`) and one artifact folder per model
+(`artifacts/<model>`); with MLFLOW_TRACKING_URI a team's server keeps them. Models are
+addressed by aliases (`models:/<name>@champion`, `@challenger`), never by stages.
 
 mlflow is imported inside the functions (≈ 2-3 s): importing this module is cheap.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+
+from shoplens.settings import Settings
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -29,7 +31,6 @@ MODEL_ARTIFACT = "model"  # the name= the model is logged under in its run
 PLOTS_DIR = "plots"
 FLAVOR_TAG = "flavor"  # model version tag: which mlflow flavor loads it natively
 FLAVORS = ("xgboost", "sklearn")
-PRIMARY_METRICS = ("test_roc_auc", "test_wape")  # the promotion metric, when not named
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 Flavor = Literal["xgboost", "sklearn"]
@@ -44,50 +45,42 @@ class TrainedVersion:
     model_uri: str  # models:/<name>/<version>
 
 
-def mlflow_dir(data_dir: Path) -> Path:
-    return Path(data_dir).resolve() / "mlflow"
-
-
-def tracking_uri(data_dir: Path) -> str:
-    """sqlite:////abs/<data_dir>/mlflow/mlflow.db (tracking and registry share it)."""
-    return f"sqlite:///{mlflow_dir(data_dir) / 'mlflow.db'}"
-
-
-def configure(data_dir: Path) -> str:
-    """Point MLflow's tracking and registry at the data directory's SQLite store; return the URI."""
+def configure(settings: Settings) -> str:
+    """Point MLflow's tracking and registry at the settings' store; return the URI."""
     import mlflow
 
-    mlflow_dir(data_dir).mkdir(parents=True, exist_ok=True)
-    uri = tracking_uri(data_dir)
+    if settings.local_mlflow:
+        settings.paths.mlflow.mkdir(parents=True, exist_ok=True)
+    uri = settings.tracking_uri
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return uri
 
 
-def client(data_dir: Path):
-    """An MlflowClient bound to the data directory's store (also sets the global URIs)."""
+def client(settings: Settings):
+    """An MlflowClient bound to the settings' store (also sets the global URIs)."""
     from mlflow import MlflowClient
 
-    uri = configure(data_dir)
+    uri = configure(settings)
     return MlflowClient(tracking_uri=uri, registry_uri=uri)
 
 
-def artifact_location(name: str, data_dir: Path) -> str:
-    """file:// URI of a model's artifact folder: <data_dir>/mlflow/artifacts/<name>."""
-    return (mlflow_dir(data_dir) / "artifacts" / name).as_uri()
+def artifact_location(name: str, settings: Settings) -> str | None:
+    """file:// URI of a model's artifact folder in the local store (a server chooses its own)."""
+    return (settings.paths.mlflow / "artifacts" / name).as_uri() if settings.local_mlflow else None
 
 
-def experiment(name: str, data_dir: Path) -> str:
+def experiment(name: str, settings: Settings) -> str:
     """Id of the model's experiment, created with an explicit artifact location if missing."""
     from mlflow.exceptions import MlflowException
     from mlflow.protos.databricks_pb2 import RESOURCE_ALREADY_EXISTS, ErrorCode
 
-    mlc = client(data_dir)
+    mlc = client(settings)
     found = mlc.get_experiment_by_name(name)
     if found is not None:
         return found.experiment_id
     try:
-        return mlc.create_experiment(name, artifact_location=artifact_location(name, data_dir))
+        return mlc.create_experiment(name, artifact_location=artifact_location(name, settings))
     except MlflowException as exc:  # another process created it in between
         if exc.error_code != ErrorCode.Name(RESOURCE_ALREADY_EXISTS):
             raise
@@ -105,15 +98,17 @@ def git_commit() -> str:
     return out.stdout.strip() or "unknown"
 
 
-def fingerprint(frame: pd.DataFrame) -> str:
-    """Stable 16-hex-digit hash of a frame's content, index, column names and dtypes."""
-    digest = hashlib.sha256()
-    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    return digest.hexdigest()[:16]
+def _is_xgboost(model) -> bool:
+    return type(model).__module__.startswith("xgboost")
 
 
-def pip_requirements(flavor: Flavor) -> list[str]:
+def flavor_of(model) -> Flavor:
+    """How a model is logged: classifiers with the sklearn flavor, whose pyfunc scores with predict_proba
+    (the xgboost flavor's pyfunc always predicts classes); XGBoost regressors natively; anything else as sklearn."""
+    return "xgboost" if _is_xgboost(model) and not hasattr(model, "predict_proba") else "sklearn"
+
+
+def pip_requirements(model) -> list[str]:
     """Exact pins of what loading the model needs (given explicitly: inferring costs ≈ 5 s)."""
 
     def pin(*dists: str) -> str:
@@ -125,7 +120,9 @@ def pip_requirements(flavor: Flavor) -> list[str]:
         raise RuntimeError(f"none of {dists} is installed")
 
     reqs = [pin("mlflow"), pin("numpy"), pin("pandas"), pin("scikit-learn")]
-    if flavor == "xgboost":
+    if flavor_of(model) == "sklearn":
+        reqs.append(pin("skops"))  # the sklearn flavor's serialization
+    if _is_xgboost(model):
         reqs.append(pin("xgboost-cpu", "xgboost"))
     return reqs
 
@@ -163,30 +160,31 @@ def log_training_run(
     model_name: str,
     *,
     model,
-    flavor: Flavor,
     params: dict[str, Any],
     metrics: dict[str, Any],
     plots: dict[str, Path],
     input_example: pd.DataFrame,
+    training_data: pd.DataFrame,
+    dataset_name: str,
+    label: str | None,
     tags: dict[str, Any],
-    data_dir: Path,
-    promotion_metric: str | None = None,
-    who: str = "training",
+    settings: Settings,
 ) -> TrainedVersion:
-    """Log one training run and register its model as a new version of `model_name`.
+    """Log one training run and register its model as a new version of `model_name`, the `challenger`.
 
-    The run (in the model's own experiment) holds params, metrics (None/NaN skipped), the
-    plots under plots/, the lineage `tags` as given (None values dropped), and the model with
-    a signature inferred from `input_example` and its predictions. The new version gets alias
-    `challenger`; if the model has no `champion` yet it also becomes champion, recorded in the
-    promotion history with reason "first model" and the score of `promotion_metric` (default:
-    the first of PRIMARY_METRICS found in `metrics`).
+    The run (in the model's own experiment) holds params, metrics (None/NaN skipped), the plots under
+    plots/, the lineage `tags` as given (None values dropped), `training_data` as an mlflow.data
+    dataset named `dataset_name` (digest and schema; `label` its target), and the model with a
+    signature inferred from `input_example` and its scores: through pyfunc a classifier gives
+    probabilities (predict_proba), a regressor its predictions. Whether it becomes champion is the
+    promotion gate's decision (ml.promotion.run_gate), the first model's included.
     """
     import mlflow
+    import mlflow.data
     from mlflow.models import infer_signature
 
-    if flavor not in FLAVORS:
-        raise ValueError(f"flavor must be one of {FLAVORS}, got {flavor!r}")
+    flavor = flavor_of(model)
+    predict_fn = "predict_proba" if hasattr(model, "predict_proba") else "predict"
     if flavor == "xgboost":
         import mlflow.xgboost
 
@@ -194,11 +192,14 @@ def log_training_run(
     else:
         import mlflow.sklearn
 
-        log_model = mlflow.sklearn.log_model
+        # skops (the safe serialization) trusts sklearn's types; an XGBoost classifier's are named
+        trusted = [f"{type(model).__module__}.{type(model).__qualname__}", "xgboost.core.Booster"]
+        log_model = partial(mlflow.sklearn.log_model, pyfunc_predict_fn=predict_fn,
+                            skops_trusted_types=trusted if _is_xgboost(model) else None)
 
     tags = {key: str(value) for key, value in tags.items() if value is not None}
-    experiment_id = experiment(model_name, data_dir)
-    signature = infer_signature(input_example, model.predict(input_example))
+    experiment_id = experiment(model_name, settings)
+    signature = infer_signature(input_example, getattr(model, predict_fn)(input_example))
     with mlflow.start_run(experiment_id=experiment_id, tags={**tags, FLAVOR_TAG: flavor}) as run:
         if params:
             mlflow.log_params(params)
@@ -206,33 +207,22 @@ def log_training_run(
         if clean:
             mlflow.log_metrics(clean)
         _log_plots(plots)
+        mlflow.log_input(mlflow.data.from_pandas(training_data, name=dataset_name, targets=label), context="training")
         info = log_model(
             model,
             name=MODEL_ARTIFACT,
             signature=signature,
             input_example=input_example,
-            pip_requirements=pip_requirements(flavor),
+            pip_requirements=pip_requirements(model),
             registered_model_name=model_name,
         )
         run_id = run.info.run_id
     version = int(info.registered_model_version)
 
-    mlc = client(data_dir)
+    mlc = client(settings)
     for key, value in {**tags, FLAVOR_TAG: flavor, "run_id": run_id}.items():
         mlc.set_model_version_tag(model_name, str(version), key, value)
     mlc.set_registered_model_alias(model_name, CHALLENGER, str(version))
-    if version_by_alias(model_name, CHAMPION, data_dir) is None:
-        from ml.promotion import Decision, promote
-
-        metric = promotion_metric or next((m for m in PRIMARY_METRICS if m in clean), None)
-        first = Decision(
-            promote=True,
-            reasons=["first model: no champion yet"],
-            challenger_score=clean.get(metric) if metric else None,
-            champion_score=None,
-            metric=metric,
-        )
-        promote(model_name, version, first, who=who, data_dir=data_dir)
     return TrainedVersion(run_id=run_id, version=version, model_uri=f"models:/{model_name}/{version}")
 
 
@@ -247,10 +237,10 @@ class Champion:
     metrics: dict[str, float]  # as logged at training time
 
 
-def champion(model_name: str, data_dir: Path) -> Champion | None:
+def champion(model_name: str, settings: Settings) -> Champion | None:
     """The model's champion, or None while it has none."""
-    mlc = client(data_dir)
-    number = version_by_alias(model_name, CHAMPION, data_dir)
+    mlc = client(settings)
+    number = version_by_alias(model_name, CHAMPION, settings)
     if number is None:
         return None
     version = mlc.get_model_version(model_name, str(number))
@@ -259,19 +249,19 @@ def champion(model_name: str, data_dir: Path) -> Champion | None:
     return Champion(model_name, number, version.run_id, date.fromisoformat(through), metrics)
 
 
-def version_by_alias(model_name: str, alias: str, data_dir: Path) -> int | None:
+def version_by_alias(model_name: str, alias: str, settings: Settings) -> int | None:
     """The version number the alias points at; None if the model or the alias does not exist."""
     from mlflow.exceptions import MlflowException
 
     try:
-        return int(client(data_dir).get_model_version_by_alias(model_name, alias).version)
+        return int(client(settings).get_model_version_by_alias(model_name, alias).version)
     except MlflowException as exc:
         if exc.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
             return None
         raise
 
 
-def load_by_alias(model_name: str, alias: str, data_dir: Path):
+def load_by_alias(model_name: str, alias: str, settings: Settings):
     """The native model (XGBClassifier, sklearn estimator...) the alias points at.
 
     Native, not pyfunc, so classifiers keep predict_proba. The flavor comes from the
@@ -279,7 +269,7 @@ def load_by_alias(model_name: str, alias: str, data_dir: Path):
     """
     import mlflow
 
-    mlc = client(data_dir)
+    mlc = client(settings)
     version = mlc.get_model_version_by_alias(model_name, alias)
     uri = f"models:/{model_name}@{alias}"
     flavor = version.tags.get(FLAVOR_TAG)

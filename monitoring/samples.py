@@ -18,14 +18,13 @@ def day_sample(store, warehouse: Path, days: list[date], champions: dict) -> pd.
     return score_users(store, active_users(warehouse, days, within_days=1), champions)
 
 
-def reference_sample(store, warehouse: Path, root: Path, model: str, version: int, trained_through: date,
-                     champion, days: int = REFERENCE_DAYS) -> pd.DataFrame:
-    """The day sample over the champion's last `days` days of training data, kept per version."""
-    path = root / "reference" / f"{model}-v{version}.parquet"
+def reference_sample(store, warehouse: Path, path: Path, trained_through: date, champions: dict,
+                     days: int = REFERENCE_DAYS) -> pd.DataFrame:
+    """The day sample over a champion's last `days` days of training data, kept at `path` (one per version)."""
     if path.exists():
         return pd.read_parquet(path)
     window = [trained_through - timedelta(days=n) for n in range(days)]
-    sample = day_sample(store, warehouse, window, {model: champion})
+    sample = day_sample(store, warehouse, window, champions)
     path.parent.mkdir(parents=True, exist_ok=True)
     sample.to_parquet(path, index=False)
     return sample

@@ -72,9 +72,10 @@ def _project(path: str):
     return workspace, project
 
 
-def add_snapshot(root: Path, day: str, name: str, snapshot) -> None:
+def add_snapshot(root: Path, day: str, name: str, snapshot) -> str:
     """Add the snapshot to the workspace's project (created with its dashboard on first use),
-    replacing the one an earlier run added for the same day and report."""
+    replacing the one an earlier run added for the same day and report; returns its path in the
+    Evidently UI (`/projects/<project>/reports/<snapshot>`)."""
     workspace, project = _project(str(root / "workspace"))
     index_path = root / "workspace" / "shoplens_index.json"
     index = json.loads(index_path.read_text()) if index_path.exists() else {}
@@ -83,3 +84,4 @@ def add_snapshot(root: Path, day: str, name: str, snapshot) -> None:
         workspace.delete_run(project.id, index[key])
     index[key] = str(workspace.add_run(project.id, snapshot, include_data=False).id)
     index_path.write_text(json.dumps(index, indent=1))
+    return f"/projects/{project.id}/reports/{index[key]}"

@@ -1,1 +1,1 @@
-"""ShopLens core: configuration, the canonical schema, source ingest and the CLI."""
+"""ShopLens core: settings, the layout of a data directory, the canonical schema and source ingest."""

@@ -29,10 +29,10 @@ class State:
     alive: np.ndarray  # bool; churned users never act again
 
     @classmethod
-    def initial(cls, users: Users) -> "State":
+    def initial(cls, users: Users) -> State:
         return cls(users.e0.astype(np.float64).copy(), np.ones(users.n, dtype=bool))
 
-    def copy(self) -> "State":
+    def copy(self) -> State:
         return State(self.e.copy(), self.alive.copy())
 
 

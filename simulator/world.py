@@ -57,7 +57,7 @@ class Users:
     def n(self) -> int:
         return len(self.base_rate)
 
-    def subset(self, idx: np.ndarray) -> "Users":
+    def subset(self, idx: np.ndarray) -> Users:
         """The users at `idx` (repeats allowed: used to replicate users for Monte Carlo)."""
         return Users(**{f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)})
 

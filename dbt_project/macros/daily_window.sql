@@ -41,13 +41,14 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# The config every daily model shares: incremental delete+insert on its date column. #}
+{# The config every daily model shares: incremental delete+insert on its date column.
+   on_schema_change is not set here (a config() call here would win over the models' yml):
+   dbt_project.yml gives sync_all_columns, and a model with a contract sets its own in yml. #}
 {% macro daily_model_config(date_column) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=date_column,
-        on_schema_change='sync_all_columns',
         tags=['daily'],
         pre_hook="{{ clear_daily_window('" ~ date_column ~ "') }}",
     ) }}

@@ -1,16 +1,15 @@
 """Features: the dbt feature marts registered in Feast, point-in-time training sets, the online store."""
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from ml.feature_store import TRAINING_SETS
-from orchestration.features.resources import FeastStore
+from ml.catalogue import TRAINING_SETS
 from orchestration.markdown import table
 from orchestration.partitions import EVENT_DAYS
 from orchestration.tags import as_of
-from shoplens.config import data_dir, warehouse_path
+from shoplens.settings import Settings
 
 FEATURES = "features"
 
@@ -20,24 +19,24 @@ FEATURES = "features"
     group_name=FEATURES,
     kinds={"parquet"},
 )
-def feature_sources() -> dg.MaterializeResult:
+def feature_sources(shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """The feature marts as parquet with UTC timestamps: the files Feast's DuckDB offline store reads."""
     from ml.feature_store import export_sources
 
-    rows = export_sources(warehouse_path())
+    rows = export_sources(shoplens)
     return dg.MaterializeResult(
         metadata={"dagster/row_count": dg.MetadataValue.int(sum(rows.values())), **{f"rows_{t}": n for t, n in rows.items()}}
     )
 
 
 @dg.asset(deps=[feature_sources], group_name=FEATURES, kinds={"feast"})
-def feast_registry(context: dg.AssetExecutionContext, feast: FeastStore) -> dg.MaterializeResult:
+def feast_registry(context: dg.AssetExecutionContext, shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """Every entity, feature view and feature service applied to the Feast registry."""
     from feast import FeatureService, FeatureView, OnDemandFeatureView
 
-    from ml.feature_store import apply
+    from ml.feature_store import apply, definitions, open_store
 
-    objects = apply(feast.open())
+    objects = apply(open_store(shoplens), definitions(shoplens))
     views = [o for o in objects if isinstance(o, FeatureView | OnDemandFeatureView)]
     services = [o for o in objects if isinstance(o, FeatureService)]
     context.log.info(f"Applied {len(views)} feature views and {len(services)} feature services")
@@ -62,13 +61,13 @@ def training_set_asset(model: str) -> dg.AssetsDefinition:
         kinds={"feast", "parquet"},
         description=f"Labels `{spec.label}` joined point-in-time to feature service `{spec.service}`.",
     )
-    def _asset(context: dg.AssetExecutionContext, feast: FeastStore) -> dg.MaterializeResult:
-        from ml.feature_store import labelled_entities, training_set
+    def _asset(context: dg.AssetExecutionContext, shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
+        from ml.feature_store import labelled_entities, open_store, training_set
 
         started = time.perf_counter()
-        entities = labelled_entities(warehouse_path(), model, as_of(context))
-        frame = training_set(feast.open(), entities, spec.service)
-        path = data_dir() / "training_sets" / f"{model}.parquet"
+        entities = labelled_entities(shoplens.paths.warehouse, model, as_of(context))
+        frame = training_set(open_store(shoplens), entities, spec.service)
+        path = shoplens.paths.training_set(model)
         path.parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(path, index=False)
         features = [c for c in frame.columns if c not in ("user_id", "event_timestamp", spec.label)]
@@ -100,7 +99,7 @@ training_sets = [training_set_asset(model) for model in TRAINING_SETS]
     group_name=FEATURES,
     kinds={"feast"},
 )
-def online_features(context: dg.AssetExecutionContext, feast: FeastStore) -> dg.MaterializeResult:
+def online_features(context: dg.AssetExecutionContext, shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """The online store loaded with the features known at the end of the partition's days.
 
     Features of day D are stamped at the midnight after D, so days [a, b] are the feature
@@ -108,10 +107,12 @@ def online_features(context: dg.AssetExecutionContext, feast: FeastStore) -> dg.
     whose first run would start at now - TTL and miss historical data.
     """
     window = context.partition_key_range
-    start = datetime.fromisoformat(window.start).replace(tzinfo=timezone.utc) + timedelta(days=1)
-    end = datetime.fromisoformat(window.end).replace(tzinfo=timezone.utc) + timedelta(days=2)
+    start = datetime.fromisoformat(window.start).replace(tzinfo=UTC) + timedelta(days=1)
+    end = datetime.fromisoformat(window.end).replace(tzinfo=UTC) + timedelta(days=2)
+    from ml.feature_store import open_store
+
     started = time.perf_counter()
-    feast.open().materialize(start_date=start, end_date=end)
+    open_store(shoplens).materialize(start_date=start, end_date=end)
     seconds = time.perf_counter() - started
     context.log.info(f"Materialized feature timestamps {start:%Y-%m-%d} .. {end:%Y-%m-%d} in {seconds:.1f} s")
     return dg.MaterializeResult(

@@ -10,17 +10,20 @@ import dagster as dg
 from orchestration.ingest.resources import ShopSource
 from orchestration.markdown import table
 from orchestration.partitions import EVENT_DAYS
-from shoplens.config import raw_dir
 from shoplens.ingest import export_event_days, export_tables, land
+from shoplens.settings import Settings
 
 INGEST = "ingest"
 RAW_TABLES = ("products", "users", "reviews", "session_labels", "quarantine")
 
 
 @dg.asset(group_name=INGEST, kinds={"duckdb"})
-def landed_source(context: dg.AssetExecutionContext, source: ShopSource) -> dg.MaterializeResult:
+def landed_source(context: dg.AssetExecutionContext, source: ShopSource,
+                  shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """The whole source validated into the landing database; bad rows quarantined with a reason."""
-    report = land(source.parsed(), source.landing_db, pseudonymise_key=source.pseudonymise_key)
+    shoplens.data_dir.mkdir(parents=True, exist_ok=True)
+    report = land(source.parsed(), shoplens.paths.landing_db, pseudonymise_key=shoplens.pseudonymise_key,
+                  memory_limit=shoplens.landing_memory_limit)
     days = report.event_days
     known = set(context.instance.get_dynamic_partitions(EVENT_DAYS.name))
     new_days = [day for day in days if day not in known]
@@ -56,9 +59,9 @@ def landed_source(context: dg.AssetExecutionContext, source: ShopSource) -> dg.M
         for name in RAW_TABLES
     ],
 )
-def raw_tables(source: ShopSource):
+def raw_tables(shoplens: dg.ResourceParam[Settings]):
     """Products, users, reviews, session labels and the quarantine as parquet for dbt."""
-    counts = export_tables(source.landing_db, raw_dir())
+    counts = export_tables(shoplens.paths.landing_db, shoplens.paths.raw)
     for name in RAW_TABLES:
         rows = counts[name]
         yield dg.MaterializeResult(
@@ -77,10 +80,10 @@ def raw_tables(source: ShopSource):
     group_name=INGEST,
     kinds={"parquet"},
 )
-def raw_events(context: dg.AssetExecutionContext, source: ShopSource) -> dg.MaterializeResult:
+def raw_events(context: dg.AssetExecutionContext, shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """Validated events, one parquet file per event day (rewriting a day replaces it)."""
     days = context.partition_keys
-    rows_by_day = export_event_days(source.landing_db, raw_dir(), days)
+    rows_by_day = export_event_days(shoplens.paths.landing_db, shoplens.paths.raw, days)
     context.log.info(f"Wrote {sum(rows_by_day.values())} events for {len(days)} days ({days[0]}..{days[-1]})")
     busiest = sorted(rows_by_day.items(), key=lambda kv: -kv[1])[:5]
     return dg.MaterializeResult(

@@ -4,14 +4,14 @@ import dagster as dg
 import duckdb
 
 from orchestration.ingest.assets import landed_source
-from orchestration.ingest.resources import ShopSource
+from shoplens.settings import Settings
 
 MAX_QUARANTINE_SHARE = 0.05
 
 
 @dg.asset_check(asset=landed_source, description=f"Warns when more than {MAX_QUARANTINE_SHARE:.0%} of the rows were quarantined.")
-def check_quarantine_share(source: ShopSource) -> dg.AssetCheckResult:
-    with duckdb.connect(str(source.landing_db), read_only=True) as con:
+def check_quarantine_share(shoplens: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
+    with duckdb.connect(str(shoplens.paths.landing_db), read_only=True) as con:
         quarantined, valid = con.execute(
             "select (select count(*) from quarantine), (select count(*) from events)"
         ).fetchone()

@@ -11,40 +11,31 @@ from datetime import date, datetime
 import dagster as dg
 import pandas as pd
 
-from ml.feature_store import TRAINING_SETS
-from orchestration.features.resources import FeastStore
+from ml.catalogue import TRAINING_SETS
 from orchestration.markdown import table
 from orchestration.monitoring.resources import MonitoringSettings
 from orchestration.partitions import EVENT_DAYS
 from orchestration.training.resources import MlflowTracking
-from shoplens.config import data_dir, warehouse_path
+from shoplens.settings import Settings
 
 MONITORING = "monitoring"
 PRIMARY = "purchase_propensity"  # its service holds every user feature (churn's is a subset): feature drift uses it
-SCORES = [spec.score_column for spec in TRAINING_SETS.values()]
-ID_COLUMNS = ["user_id", "event_timestamp"]
 
 
 def _day(context: dg.AssetExecutionContext) -> date:
     return date.fromisoformat(context.partition_key)
 
 
-def _champions() -> dict:
+def _champions(settings: Settings) -> dict:
     from ml.tracking import champion
 
-    return {model: found for model in TRAINING_SETS if (found := champion(model, data_dir()))}
+    return {model: found for model in TRAINING_SETS if (found := champion(model, settings))}
 
 
-def _sample_path(settings: MonitoringSettings, day: date):
-    return settings.root / "samples" / f"{day}.parquet"
+def _models(settings: Settings, champions: dict) -> dict:
+    from ml.tracking import load_by_alias
 
-
-def _reference(settings: MonitoringSettings, model: str, version: int) -> pd.DataFrame:
-    return pd.read_parquet(settings.root / "reference" / f"{model}-v{version}.parquet")
-
-
-def _features(reference: pd.DataFrame) -> list[str]:
-    return [c for c in reference.columns if c not in ID_COLUMNS + SCORES]
+    return {model: load_by_alias(model, "champion", settings) for model in champions}
 
 
 def _nothing_to_monitor(note: str, *checks: str) -> dg.MaterializeResult:
@@ -54,13 +45,16 @@ def _nothing_to_monitor(note: str, *checks: str) -> dg.MaterializeResult:
     )
 
 
-def _saved(settings: MonitoringSettings, day: date, name: str, snapshot, summary: dict) -> dict:
-    """Save the report's HTML and JSON, add it to the Evidently workspace; metadata pointing at both."""
+def _saved(settings: Settings, day: date, name: str, snapshot, summary: dict) -> dict:
+    """Save the report's HTML and JSON, add it to the Evidently workspace; metadata linking to the
+    report in the Evidently UI (`shoplens ui evidently`) and naming both files."""
     from monitoring.store import add_snapshot, save_report
 
-    html, summary_path = save_report(settings.root, str(day), name, snapshot, summary)
-    add_snapshot(settings.root, str(day), name, snapshot)
-    return {f"{name}_html": dg.MetadataValue.url(html.as_uri()), f"{name}_json": dg.MetadataValue.path(str(summary_path))}
+    root = settings.paths.monitoring
+    html, summary_path = save_report(root, str(day), name, snapshot, summary)
+    link = settings.evidently_ui.rstrip("/") + add_snapshot(root, str(day), name, snapshot)
+    return {f"{name}_url": dg.MetadataValue.url(link), f"{name}_html": dg.MetadataValue.path(str(html)),
+            f"{name}_json": dg.MetadataValue.path(str(summary_path))}
 
 
 def _timestamp(day: date) -> datetime:
@@ -76,42 +70,38 @@ def _timestamp(day: date) -> datetime:
                                    description="Fails (error) when the day's or a reference's rows are unusable: "
                                    "none, missing columns, all-null features, NaN scores.")],
 )
-def monitored_users(context: dg.AssetExecutionContext, mlflow: MlflowTracking, feast: FeastStore,
-                    settings: MonitoringSettings) -> dg.MaterializeResult:
+def monitored_users(context: dg.AssetExecutionContext, mlflow: MlflowTracking, monitoring: MonitoringSettings,
+                    shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """The users active on the day with the features the champions read and their scores; and,
     once per champion version, the same rows over its last training days (its reference)."""
-    from ml.tracking import load_by_alias
-    from monitoring.inputs import input_problems
-    from monitoring.samples import day_sample, reference_sample
+    from ml.feature_store import open_store
+    from monitoring.champions import check_inputs
+    from monitoring.samples import day_sample
 
-    mlflow.setup()
-    champions = _champions()
+    mlflow.setup(shoplens)
+    champions = _champions(shoplens)
     if not champions:
         return _nothing_to_monitor("no champion model yet", "check_monitoring_inputs")
     day = _day(context)
-    models = {model: load_by_alias(model, "champion", data_dir()) for model in champions}
-    store = feast.open()
-    sample = day_sample(store, warehouse_path(), [day], models)
-    path = _sample_path(settings, day)
+    models = _models(shoplens, champions)
+    store = open_store(shoplens)
+    sample = day_sample(store, shoplens.paths.warehouse, [day], models)
+    path = shoplens.paths.sample(day)
     path.unlink(missing_ok=True)
-    if 0 < len(sample) < settings.min_day_rows:
-        return _nothing_to_monitor(f"thin day: {len(sample)} active users, fewer than {settings.min_day_rows} "
+    if 0 < len(sample) < monitoring.min_day_rows:
+        return _nothing_to_monitor(f"thin day: {len(sample)} active users, fewer than {monitoring.min_day_rows} "
                                    "to compare; skipped", "check_monitoring_inputs")
     path.parent.mkdir(parents=True, exist_ok=True)
     sample.to_parquet(path, index=False)
-    problems, rows = [], []
-    for model, found in champions.items():
-        reference = reference_sample(store, warehouse_path(), settings.root, model, found.version, found.trained_through,
-                                     models[model], settings.reference_days)
-        score = TRAINING_SETS[model].score_column
-        problems += [f"{model}: {p}" for p in input_problems(sample, reference, _features(reference), [score])]
-        rows.append((model, found.version, str(found.trained_through), len(reference), (day - found.trained_through).days))
+    inputs = check_inputs(store, shoplens.paths, champions, models, sample, day, monitoring.reference_days)
+    problems = [problem for row in inputs for problem in row.problems]
     context.log.info(f"{day}: {len(sample)} active users scored by {', '.join(f'{m} v{c.version}' for m, c in champions.items())}")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(len(sample)),
             "champions": dg.MetadataValue.md(table(
-                ["model", "champion", "trained through", "reference rows", "days since its data"], rows)),
+                ["model", "champion", "trained through", "reference rows", "days since its data"],
+                [(r.model, r.version, str(r.trained_through), r.reference_rows, r.days_since_its_data) for r in inputs])),
             "path": dg.MetadataValue.path(str(path)),
         },
         check_results=[dg.AssetCheckResult(
@@ -130,26 +120,28 @@ def monitored_users(context: dg.AssetExecutionContext, mlflow: MlflowTracking, f
     check_specs=[dg.AssetCheckSpec("check_feature_drift", asset="feature_drift_report",
                                    description="Warns when the share of drifted features reaches the policy's threshold.")],
 )
-def feature_drift_report(context: dg.AssetExecutionContext, settings: MonitoringSettings) -> dg.MaterializeResult:
+def feature_drift_report(context: dg.AssetExecutionContext, monitoring: MonitoringSettings,
+                         shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """Each feature of the day's active users tested against the propensity champion's training window."""
+    from monitoring.champions import served_features
     from monitoring.drift import distinct_features, drift
     from monitoring.inputs import not_applicable
 
     day = _day(context)
-    champion = _champions().get(PRIMARY)
-    if champion is None or not _sample_path(settings, day).exists():
+    champion = _champions(shoplens).get(PRIMARY)
+    if champion is None or not shoplens.paths.sample(day).exists():
         return _nothing_to_monitor(f"no {PRIMARY} champion or no sample for {day}", "check_feature_drift")
-    reference = _reference(settings, PRIMARY, champion.version)
-    current = pd.read_parquet(_sample_path(settings, day))
-    served = _features(reference)
+    reference = pd.read_parquet(shoplens.paths.reference(PRIMARY, champion.version))
+    current = pd.read_parquet(shoplens.paths.sample(day))
+    served = served_features(reference)
     absent = not_applicable(current, reference, served)
     groups = distinct_features(reference, [f for f in served if f not in absent])
     features = list(groups)
     result = drift(current, reference, features,
-                   timestamp=_timestamp(day), tags=["feature_drift"], p_value=settings.feature_p_value)
+                   timestamp=_timestamp(day), tags=["feature_drift"], p_value=monitoring.feature_p_value)
     columns = result.columns.sort_values("drifted", ascending=False, kind="stable")
     context.log.info(f"{day}: {len(result.drifted)}/{len(features)} features drifted ({result.share:.0%}): {result.drifted}")
-    threshold = settings.max_drift_share
+    threshold = monitoring.max_drift_share
     return dg.MaterializeResult(
         metadata={
             "share_drifted": result.share,
@@ -162,7 +154,7 @@ def feature_drift_report(context: dg.AssetExecutionContext, settings: Monitoring
             "counted_once": dg.MetadataValue.md(table(["feature", "stands for its near-copies"],
                                                       [(f, ", ".join(copies)) for f, copies in groups.items() if copies])),
             "champion_version": champion.version,
-            **_saved(settings, day, "feature_drift_report", result.snapshot, result.summary()),
+            **_saved(shoplens, day, "feature_drift_report", result.snapshot, result.summary()),
         },
         check_results=[dg.AssetCheckResult(
             check_name="check_feature_drift", passed=result.share < threshold, severity=dg.AssetCheckSeverity.WARN,
@@ -179,34 +171,32 @@ def feature_drift_report(context: dg.AssetExecutionContext, settings: Monitoring
     check_specs=[dg.AssetCheckSpec("check_prediction_drift", asset="prediction_drift_report",
                                    description="Warns when a champion's score distribution drifted.")],
 )
-def prediction_drift_report(context: dg.AssetExecutionContext, settings: MonitoringSettings) -> dg.MaterializeResult:
+def prediction_drift_report(context: dg.AssetExecutionContext, monitoring: MonitoringSettings,
+                            shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """Each champion's scores of the day's active users against its scores over its training window."""
-    from monitoring.drift import drift
+    from monitoring.champions import score_drift
     from monitoring.store import save_summary
 
     day = _day(context)
-    champions = _champions()
-    if not champions or not _sample_path(settings, day).exists():
+    champions = _champions(shoplens)
+    if not champions or not shoplens.paths.sample(day).exists():
         return _nothing_to_monitor(f"no champion or no sample for {day}", "check_prediction_drift")
-    sample = pd.read_parquet(_sample_path(settings, day))
-    rows, links, summary = [], {}, {}
-    for model, champion in champions.items():
-        score = TRAINING_SETS[model].score_column
-        result = drift(sample, _reference(settings, model, champion.version), [score],
-                       timestamp=_timestamp(day), tags=["prediction_drift", model], p_value=settings.score_p_value)
-        test = result.columns.iloc[0]
-        rows.append((model, champion.version, test["method"], test["score"], test["threshold"], bool(test["drifted"]),
-                     sample[score].mean()))
-        summary[model] = {**result.summary(), "current_mean": float(sample[score].mean())}
-        links |= _saved(settings, day, f"prediction_drift_{model}", result.snapshot, result.summary())
-    drifted = [row[0] for row in rows if row[5]]
-    save_summary(settings.root, str(day), "prediction_drift_report", {"drifted_scores": drifted, "models": summary})
+    sample = pd.read_parquet(shoplens.paths.sample(day))
+    scores = score_drift(shoplens.paths, champions, sample, _timestamp(day), monitoring.score_p_value)
+    links = {}
+    for score in scores:
+        links |= _saved(shoplens, day, f"prediction_drift_{score.model}", score.result.snapshot, score.result.summary())
+    drifted = [score.model for score in scores if score.drifted]
+    save_summary(shoplens.paths.monitoring, str(day), "prediction_drift_report",
+                 {"drifted_scores": drifted, "models": {score.model: score.summary() for score in scores}})
     context.log.info(f"{day}: drifted champion scores: {drifted or 'none'}")
     return dg.MaterializeResult(
         metadata={
             "drifted_scores": ", ".join(drifted) or "none",
-            "scores": dg.MetadataValue.md(table(["model", "champion", "test", "score", "threshold", "drifted", "mean today"],
-                                                rows)),
+            "scores": dg.MetadataValue.md(table(
+                ["model", "champion", "test", "score", "threshold", "drifted", "mean today"],
+                [(s.model, s.version, s.test["method"], s.test["score"], s.test["threshold"], s.drifted, s.current_mean)
+                 for s in scores])),
             **links,
         },
         check_results=[dg.AssetCheckResult(
@@ -222,55 +212,46 @@ def prediction_drift_report(context: dg.AssetExecutionContext, settings: Monitor
     group_name=MONITORING,
     kinds={"evidently"},
     check_specs=[dg.AssetCheckSpec("check_model_performance", asset="model_performance_report",
-                                   description="Warns when a champion's realised ROC AUC is further below validation than the policy allows.")],
+                                   description="Warns when a champion's realised ROC AUC is further below validation "
+                                   "than the policy allows.")],
 )
-def model_performance_report(context: dg.AssetExecutionContext, mlflow: MlflowTracking, feast: FeastStore,
-                             settings: MonitoringSettings) -> dg.MaterializeResult:
+def model_performance_report(context: dg.AssetExecutionContext, mlflow: MlflowTracking, monitoring: MonitoringSettings,
+                             shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """Each champion scored on the cutoffs after its training data whose labels have matured by the
     day (7 days for propensity, 30 for churn): realised ROC AUC, PR AUC, calibration vs validation."""
-    from ml.feature_store import labelled_entities
-    from ml.scoring import score_users
-    from ml.tracking import load_by_alias
-    from monitoring.performance import performance
+    from ml.feature_store import open_store
+    from monitoring.champions import realised_performance
     from monitoring.store import save_summary
 
-    mlflow.setup()
+    mlflow.setup(shoplens)
     day = _day(context)
-    champions = _champions()
+    champions = _champions(shoplens)
     if not champions:
         return _nothing_to_monitor("no champion model yet", "check_model_performance")
-    store = feast.open()
-    rows, links, summary = [], {}, {}
-    for model, champion in champions.items():
-        spec = TRAINING_SETS[model]
-        labelled = labelled_entities(warehouse_path(), model, as_of=day)
-        labelled = labelled[labelled["event_timestamp"].dt.date > champion.trained_through]
-        if labelled.empty:
-            rows.append((model, champion.version, 0, None, champion.metrics.get("test_roc_auc"), None, None))
-            continue
-        scored = score_users(store, labelled[ID_COLUMNS], {model: load_by_alias(model, "champion", data_dir())})
-        frame = pd.DataFrame({"label": labelled[spec.label].to_numpy(), "score": scored[spec.score_column].to_numpy(),
-                              "cutoff": labelled["event_timestamp"].to_numpy()})
-        validation = {name: champion.metrics.get(f"test_{name}") for name in ("roc_auc", "pr_auc", "calibration_error")}
-        result = performance(frame, validation, timestamp=_timestamp(day), tags=["model_performance", model])
-        summary[model] = result.summary()
-        links |= _saved(settings, day, f"model_performance_{model}", result.snapshot, result.summary())
-        realised = result.realised
-        rows.append((model, champion.version, realised["rows"], realised["roc_auc"], validation["roc_auc"],
-                     result.auc_drop, realised["calibration_error"]))
-    save_summary(settings.root, str(day), "model_performance_report", {"models": summary})
-    worse = [row[0] for row in rows if row[5] is not None and row[5] > settings.max_auc_drop]
-    context.log.info(f"{day}: realised performance {summary or 'not known yet (no matured labels after training)'}")
+    rows = realised_performance(open_store(shoplens), shoplens.paths, champions, _models(shoplens, champions), day,
+                                _timestamp(day))
+    matured = [row for row in rows if row.result]
+    links = {}
+    for row in matured:
+        links |= _saved(shoplens, day, f"model_performance_{row.model}", row.result.snapshot, row.result.summary())
+    save_summary(shoplens.paths.monitoring, str(day), "model_performance_report",
+                 {"models": {row.model: row.result.summary() for row in matured}})
+    worse = [row.model for row in rows if row.auc_drop is not None and row.auc_drop > monitoring.max_auc_drop]
+    realised = {row.model: row.result.realised for row in matured}
+    context.log.info(f"{day}: realised performance {realised or 'not known yet (no matured labels after training)'}")
     return dg.MaterializeResult(
         metadata={
             "performance": dg.MetadataValue.md(table(
-                ["model", "champion", "matured rows", "realised ROC AUC", "validation ROC AUC", "drop", "calibration error"], rows)),
-            **{f"realised_roc_auc_{model}": s["realised"]["roc_auc"] for model, s in summary.items() if s["realised"]["roc_auc"] is not None},
+                ["model", "champion", "matured rows", "realised ROC AUC", "validation ROC AUC", "drop", "calibration error"],
+                [(r.model, r.version, r.matured_rows, r.result and r.result.realised["roc_auc"], r.validation_roc_auc,
+                  r.auc_drop, r.result and r.result.realised["calibration_error"]) for r in rows])),
+            **{f"realised_roc_auc_{model}": figures["roc_auc"] for model, figures in realised.items()
+               if figures["roc_auc"] is not None},
             **links,
         },
         check_results=[dg.AssetCheckResult(
             check_name="check_model_performance", passed=not worse, severity=dg.AssetCheckSeverity.WARN,
-            metadata={"worse_than_allowed": ", ".join(worse) or "none", "max_auc_drop": settings.max_auc_drop},
+            metadata={"worse_than_allowed": ", ".join(worse) or "none", "max_auc_drop": monitoring.max_auc_drop},
         )],
     )
 
@@ -281,31 +262,33 @@ def model_performance_report(context: dg.AssetExecutionContext, mlflow: MlflowTr
     group_name=MONITORING,
     kinds={"python"},
 )
-def retrain_decision(context: dg.AssetExecutionContext, settings: MonitoringSettings) -> dg.MaterializeResult:
+def retrain_decision(context: dg.AssetExecutionContext, monitoring: MonitoringSettings,
+                     shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """The retrain policy applied to the day's reports: retrain or not, and every reason.
     `retrain_sensor` reads it and launches `retrain_job` once per drift episode."""
     from monitoring.policy import Evidence, decide
     from monitoring.store import load_summary, save_summary
 
     day = _day(context)
-    features = load_summary(settings.root, str(day), "feature_drift_report") or {}
-    predictions = load_summary(settings.root, str(day), "prediction_drift_report") or {}
-    performance = load_summary(settings.root, str(day), "model_performance_report") or {}
+    root = shoplens.paths.monitoring
+    features = load_summary(root, str(day), "feature_drift_report") or {}
+    predictions = load_summary(root, str(day), "prediction_drift_report") or {}
+    performance = load_summary(root, str(day), "model_performance_report") or {}
     evidence = Evidence(
         day=str(day),
         drift_share=features.get("share_drifted"),
         drifted_scores=predictions.get("drifted_scores", []),
         auc_drops={model: s["auc_drop"] for model, s in performance.get("models", {}).items()},
-        champion_age_days={model: (day - c.trained_through).days for model, c in _champions().items()},
+        champion_age_days={model: (day - c.trained_through).days for model, c in _champions(shoplens).items()},
     )
-    decision = decide(evidence, settings.policy())
-    path = save_summary(settings.root, str(day), "retrain_decision", decision.to_dict())
+    decision = decide(evidence, monitoring.policy())
+    path = save_summary(root, str(day), "retrain_decision", decision.to_dict())
     context.log.info(f"{day}: {'RETRAIN' if decision.retrain else 'no retrain'}: {'; '.join(decision.reasons) or 'every rule passed'}")
     return dg.MaterializeResult(
         metadata={
             "retrain": decision.retrain,
             "reasons": dg.MetadataValue.md("\n".join(f"- {r}" for r in decision.reasons) or "every rule passed"),
-            "policy": dg.MetadataValue.json(asdict(settings.policy())),
+            "policy": dg.MetadataValue.json(asdict(monitoring.policy())),
             "path": dg.MetadataValue.path(str(path)),
         }
     )

@@ -1,11 +1,8 @@
-from pathlib import Path
-
 import dagster as dg
 from pydantic import Field
 
 from monitoring.policy import RetrainPolicy
 from monitoring.samples import REFERENCE_DAYS
-from shoplens.config import data_dir
 
 
 class MonitoringSettings(dg.ConfigurableResource):
@@ -13,7 +10,8 @@ class MonitoringSettings(dg.ConfigurableResource):
 
     max_drift_share: float = Field(default=RetrainPolicy.max_drift_share, description="Retrain at this share of drifted features.")
     on_prediction_drift: bool = Field(default=RetrainPolicy.on_prediction_drift, description="Retrain when a champion's scores drift.")
-    max_auc_drop: float = Field(default=RetrainPolicy.max_auc_drop, description="Retrain when realised ROC AUC falls this far below validation.")
+    max_auc_drop: float = Field(default=RetrainPolicy.max_auc_drop,
+                                description="Retrain when realised ROC AUC falls this far below validation.")
     max_champion_age_days: int = Field(default=RetrainPolicy.max_champion_age_days,
                                        description="Retrain when a champion's data ends this many days before the monitored day.")
     feature_p_value: float = Field(default=0.05, description="A feature drifted when its K-S p-value is below this.")
@@ -26,10 +24,6 @@ class MonitoringSettings(dg.ConfigurableResource):
         default=10, description="A day with fewer active users is skipped as too thin to compare (reported, not an error)."
     )
     reference_days: int = Field(default=REFERENCE_DAYS, description="Days of a champion's training data its reference covers.")
-
-    @property
-    def root(self) -> Path:
-        return data_dir() / "monitoring"
 
     def policy(self) -> RetrainPolicy:
         return RetrainPolicy(self.max_drift_share, self.on_prediction_drift, self.max_auc_drop, self.max_champion_age_days)

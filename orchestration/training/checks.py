@@ -1,83 +1,57 @@
-"""The promotion gate: a challenger becomes champion only when it beats it on the newest holdout."""
+"""The promotion gate's checks: each runs ml.promotion.run_gate on its model and reports the outcome."""
 
 import dagster as dg
-import pandas as pd
 
-from ml.feature_store import TRAINING_SETS
+from ml.catalogue import GATES
 from orchestration.markdown import table
 from orchestration.tags import as_of
 from orchestration.training.resources import MlflowTracking
-from ml.demand_data import load_demand
-from shoplens.config import data_dir, warehouse_path
+from shoplens.settings import Settings
+
+RECENT = 5  # decisions shown in the check's history table
+NOTHING_TO_DECIDE = "no challenger awaits a decision: none was trained this run (see the model asset) or it is decided"
 
 
-def _classifier_holdout(model: str, context, mlflow: MlflowTracking):
-    """The newest cutoff of the model's training set (as training sees it), and a scorer of registered models on it."""
-    from ml.datasets import time_split, without_small_cutoffs
-    from ml.holdout import classifier_holdout_metrics
+def promotion_check(model: str) -> dg.AssetChecksDefinition:
+    gate = GATES[model]
 
-    frame, _ = without_small_cutoffs(pd.read_parquet(data_dir() / "training_sets" / f"{model}.parquet"),
-                                     mlflow.min_cutoff_users)
-    split = time_split(frame, TRAINING_SETS[model].label)
-    return lambda registered: classifier_holdout_metrics(registered, split)
-
-
-def _demand_holdout(model: str, context, mlflow: MlflowTracking):
-    """The newest week of product demand (up to the run's as_of), and a scorer of registered demand models on it."""
-    from ml.holdout import demand_holdout_metrics
-
-    demand = load_demand(warehouse_path(), as_of(context))
-    return lambda registered: demand_holdout_metrics(registered, demand)
-
-
-def promotion_check(model: str, holdout, metric: str, higher_is_better: bool) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=f"{model}_model",
         name=f"check_{model}_promotion",
         blocking=True,
-        description=f"Promotes the challenger when its {metric} beats the champion's on the newest holdout by the "
-        "margin and it is sane (no NaN predictions, calibrated); fails, blocking scoring, only when it is not sane.",
+        description=f"Promotes the challenger when its {gate.metric} beats the champion's on the newest holdout by "
+        "the margin (the first model: when it is sane) and it is sane (no NaN predictions, calibrated); fails, "
+        "blocking scoring, only when it is not sane and a champion is there to keep.",
     )
-    def _check(context: dg.AssetCheckExecutionContext, mlflow: MlflowTracking) -> dg.AssetCheckResult:
-        from ml.promotion import decide, history, promote
-        from ml.tracking import load_by_alias, version_by_alias
+    def _check(context: dg.AssetCheckExecutionContext, mlflow: MlflowTracking,
+               shoplens: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
+        from ml.holdout import holdout_scorer
+        from ml.promotion import history, run_gate
 
-        mlflow.setup()
-        challenger = version_by_alias(model, "challenger", data_dir())
-        champion = version_by_alias(model, "champion", data_dir())
-        if challenger is None:
-            return dg.AssetCheckResult(passed=True, metadata={"decision": "no model was trained (see the model asset)"})
-        score = holdout(model, context, mlflow)
-        scored = {"challenger": score(load_by_alias(model, "challenger", data_dir()))}
-        # the first model is champion and challenger at once: score it once
-        scored["champion"] = scored["challenger"] if champion == challenger else score(load_by_alias(model, "champion", data_dir()))
-        calibration = mlflow.max_calibration_error if "test_calibration_error" in scored["challenger"] else None
-        if champion == challenger:  # the first model became champion when it was registered
-            decision_text, passed = f"v{challenger} is the first {model} model: champion", True
-        else:
-            decision = decide(scored["challenger"], scored["champion"], metric=metric, margin=mlflow.promotion_margin,
-                              max_calibration_error=calibration, higher_is_better=higher_is_better)
-            promote(model, challenger, decision, who=f"dagster run {context.run.run_id}", data_dir=data_dir())
-            passed = decision.promote
-            decision_text = ("promoted" if decision.promote else "kept the champion") + ": " + "; ".join(decision.reasons)
-        sane = scored["challenger"]["nan_predictions"] == 0 and (
-            calibration is None or scored["challenger"]["test_calibration_error"] <= calibration)
-        context.log.info(f"{model} challenger v{challenger} vs champion v{champion}: {decision_text}")
-        recent = history(model, data_dir()).tail(5)
+        mlflow.setup(shoplens)
+        score = holdout_scorer(model, shoplens, min_cutoff_users=mlflow.min_cutoff_users, as_of=as_of(context))
+        outcome = run_gate(model, shoplens, score, gate, margin=mlflow.promotion_margin,
+                           max_calibration_error=mlflow.max_calibration_error, who=f"dagster run {context.run.run_id}")
+        if outcome is None:
+            return dg.AssetCheckResult(passed=True, metadata={"decision": NOTHING_TO_DECIDE})
+        context.log.info(f"{model}: {outcome.text}")
+        recent = history(model, shoplens).tail(RECENT)
         return dg.AssetCheckResult(
-            passed=passed,
-            severity=dg.AssetCheckSeverity.WARN if sane else dg.AssetCheckSeverity.ERROR,
+            passed=outcome.promoted,
+            # an insane first model leaves the model without champion (scoring says so); it stops nothing
+            severity=dg.AssetCheckSeverity.ERROR if not outcome.sane and outcome.champion_version else dg.AssetCheckSeverity.WARN,
             metadata={
-                "decision": decision_text,
-                "challenger_version": challenger,
-                "champion_version_before": champion,
-                "metric": metric,
-                "observed": scored["challenger"][metric],
-                "champion_score": scored["champion"][metric],
+                "decision": outcome.text,
+                "challenger_version": outcome.challenger_version,
+                "champion_version_before": outcome.champion_version,
+                "metric": gate.metric,
+                "observed": outcome.decision.challenger_score,
+                "champion_score": outcome.decision.champion_score,
                 "margin": mlflow.promotion_margin,
                 "promotion_history": dg.MetadataValue.md(table(
                     ["decided at", "champion", "challenger", "promoted", "reasons"],
-                    recent[["decided_at", "old_champion_version", "challenger_version", "promoted", "reasons"]].itertuples(index=False),
+                    recent[["decided_at", "old_champion_version", "challenger_version", "promoted", "reasons"]]
+                    .itertuples(index=False),
                 )),
             },
         )
@@ -85,5 +59,4 @@ def promotion_check(model: str, holdout, metric: str, higher_is_better: bool) ->
     return _check
 
 
-promotion_checks = [promotion_check(model, _classifier_holdout, "test_roc_auc", True) for model in TRAINING_SETS]
-promotion_checks.append(promotion_check("demand_forecast", _demand_holdout, "test_wape", False))
+promotion_checks = [promotion_check(model) for model in GATES]

@@ -6,17 +6,17 @@ whole-history marts. Nothing in the whole-history marts feeds a daily one.
 """
 
 
-import json
 import shutil
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.partitions import EVENT_DAYS
-from orchestration.project import dbt_project
+from orchestration.project import dbt_vars
 from orchestration.transform.summaries import describe
+from shoplens.settings import Settings
 
 
 class ShopDbtTranslator(DagsterDbtTranslator):
@@ -34,14 +34,15 @@ class ShopDbtTranslator(DagsterDbtTranslator):
 TRANSLATOR = ShopDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, dbt_vars: dict | None = None) -> Iterator:
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: Settings, **window) -> Iterator:
     """Run one `dbt build` over the selection.
 
     Materializations are held until dbt exits and lets go of the warehouse (one writer per
     DuckDB file); then they get their row counts and, for some marts, a markdown summary.
     """
-    args = ["build", "--indirect-selection", "cautious"] + (["--vars", json.dumps(dbt_vars)] if dbt_vars else [])
-    invocation = dbt.cli(args, context=context)
+    target = settings.paths.dbt_target / f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}"
+    invocation = dbt.cli(["build", "--indirect-selection", "cautious", *dbt_vars(settings, **window)],
+                         context=context, target_path=target)
     held = []
     for event in invocation.stream():
         if isinstance(event, dg.Output | dg.AssetMaterialization):
@@ -50,39 +51,27 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, dbt_vars: dic
             yield event
     for event in held:
         key = event.asset_key if isinstance(event, dg.AssetMaterialization) else context.asset_key_for_output(event.output_name)
-        yield event.with_metadata({**event.metadata, **describe(key.path[-1])})
-    shutil.rmtree(invocation.target_path, ignore_errors=True)
+        yield event.with_metadata({**event.metadata, **describe(settings.paths.warehouse, key.path[-1])})
+    shutil.rmtree(target, ignore_errors=True)
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select="path:models/staging path:models/intermediate",
-    dagster_dbt_translator=TRANSLATOR,
-)
-def dbt_foundation_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt)
+def dbt_model_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
+    """The three dbt selections of the project (its manifest read here, not at import)."""
 
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR,
+                select="path:models/staging path:models/intermediate")
+    def dbt_foundation_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, shoplens: dg.ResourceParam[Settings]):
+        yield from _build(context, dbt, shoplens)
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select="tag:daily",
-    partitions_def=EVENT_DAYS,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    dagster_dbt_translator=TRANSLATOR,
-)
-def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    window = context.partition_key_range
-    yield from _build(context, dbt, {"start_date": window.start, "end_date": window.end})
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR,
+                select="tag:daily", partitions_def=EVENT_DAYS, backfill_policy=dg.BackfillPolicy.single_run())
+    def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, shoplens: dg.ResourceParam[Settings]):
+        window = context.partition_key_range
+        yield from _build(context, dbt, shoplens, start_date=window.start, end_date=window.end)
 
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR,
+                select="path:models/marts", exclude="tag:daily")
+    def dbt_history_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, shoplens: dg.ResourceParam[Settings]):
+        yield from _build(context, dbt, shoplens)
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select="path:models/marts",
-    exclude="tag:daily",
-    dagster_dbt_translator=TRANSLATOR,
-)
-def dbt_history_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt)
+    return [dbt_foundation_models, dbt_daily_models, dbt_history_models]

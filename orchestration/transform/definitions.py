@@ -1,10 +1,10 @@
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from orchestration.project import DBT_EXECUTABLE, dbt_project
-from orchestration.transform.assets import dbt_daily_models, dbt_foundation_models, dbt_history_models
+from orchestration.project import dbt_cli, dbt_project
+from orchestration.transform.assets import dbt_model_assets
+from shoplens.settings import Settings
 
-defs = dg.Definitions(
-    assets=[dbt_foundation_models, dbt_daily_models, dbt_history_models],
-    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)},
-)
+
+def definitions(settings: Settings) -> dg.Definitions:
+    project = dbt_project(settings)
+    return dg.Definitions(assets=dbt_model_assets(project), resources={"dbt": dbt_cli(project)})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import duckdb
 
 from orchestration.markdown import table
-from shoplens.config import warehouse_path
 
 SUMMARY_SQL = {
     "funnel_daily": (
@@ -29,9 +30,9 @@ SUMMARY_SQL = {
 }
 
 
-def describe(model: str) -> dict:
+def describe(warehouse: Path, model: str) -> dict:
     """Row count of a table model (views are not scanned) and its summary, read-only."""
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         kind = con.execute(
             "select table_type from information_schema.tables where table_name = ?", [model]
         ).fetchone()

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -16,7 +15,7 @@ from shoplens.ingest.validate import validate
 from shoplens.ingest.writer import OPTIONAL_TABLES, create_quarantine, write_tables
 from shoplens.schema import TABLES
 
-MEMORY_LIMIT = os.environ.get("SHOPLENS_DUCKDB_MEMORY_LIMIT", "2GB")
+MEMORY_LIMIT = "2GB"  # Settings.landing_memory_limit
 # A day with fewer events than this share of the median day, before or after every busier day,
 # is a sparse head or tail (a stray timestamp, a session past the last midnight). dbt's labels
 # start and end their cutoffs at the same dense bounds (var `sparse_day_share`).
@@ -38,11 +37,11 @@ class LandingReport:
     lacks: list[str]  # kinds of data the source holds none of (view events, prices, reviews...)
 
 
-def connect(landing_db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(landing_db: Path, *, read_only: bool = False, memory_limit: str = MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     """A connection that spills to a temp folder beside the db instead of running out of memory."""
     landing_db = Path(landing_db)
     temp = landing_db.parent / f"{landing_db.name}.tmp"
-    config = {"memory_limit": MEMORY_LIMIT}
+    config = {"memory_limit": memory_limit}
     if not read_only:
         temp.mkdir(parents=True, exist_ok=True)
         config["temp_directory"] = str(temp)
@@ -56,9 +55,9 @@ def connect(landing_db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def _utc_naive(moment: datetime | None) -> datetime:
-    moment = moment or datetime.now(timezone.utc)
+    moment = moment or datetime.now(UTC)
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
@@ -74,12 +73,13 @@ def land(
     *,
     pseudonymise_key: str | None = None,
     now: datetime | None = None,
+    memory_limit: str = MEMORY_LIMIT,
 ) -> LandingReport:
     """Read and validate the whole source into `landing_db`, replacing its previous contents."""
     landing_db = Path(landing_db)
     now = _utc_naive(now)
     _fresh(landing_db)
-    with connect(landing_db) as con:
+    with connect(landing_db, memory_limit=memory_limit) as con:
         con.execute("CREATE SCHEMA _work")
         create_quarantine(con)
         reader = Reader(con, src.format, pseudonymise_key, src.encoding)

@@ -9,13 +9,12 @@ are corrected for the rejected lines in between.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import csv
 import gzip
 import io
 import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 

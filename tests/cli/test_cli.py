@@ -1,5 +1,6 @@
 """`shoplens` as a user runs it: a fresh process, its own data directory, real data."""
 
+import argparse
 import os
 import subprocess
 import sys
@@ -14,9 +15,10 @@ REES46 = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "rees4
 
 
 def shoplens(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SHOPLENS_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(data_dir / "dagster")}
-    env.pop("SHOPLENS_PSEUDONYMISE_KEY", None)
-    return subprocess.run([SHOPLENS, *args], env=env, capture_output=True, text=True, timeout=600)
+    """A fresh `shoplens --data-dir DATA_DIR ...` process; no ShopLens variable of ours leaks in."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SHOPLENS_")}
+    return subprocess.run([SHOPLENS, "--data-dir", str(data_dir), *args], env=env, capture_output=True, text=True,
+                          timeout=600)
 
 
 def test_simulate_writes_a_canonical_source_with_ground_truth(tmp_path):
@@ -26,6 +28,25 @@ def test_simulate_writes_a_canonical_source_with_ground_truth(tmp_path):
     days = sorted(p.name for p in (out / "events").iterdir())
     assert days[0] == "event_date=2024-01-01" and len(days) == 8
     assert (out / "ground_truth" / "user_cutoffs.parquet").exists()
+
+
+def test_every_option_says_what_it_does_and_shows_its_default():
+    from apps.cli import parser
+
+    main = parser()
+    [commands] = [a for a in main._actions if isinstance(a, argparse._SubParsersAction)]
+    for command in [main, *commands.choices.values()]:
+        for action in command._actions:
+            if action.help != argparse.SUPPRESS and not isinstance(action, argparse._SubParsersAction):
+                assert action.help, f"{command.prog} {action.dest} has no description"
+    assert "(default: 5000)" in commands.choices["simulate"].format_help()
+    assert "--data-dir" in main.format_help() and set(commands.choices) >= {"demo", "run", "ui", "scenario"}
+
+
+def test_version_and_help_need_no_data_directory(tmp_path):
+    done = shoplens("--version", data_dir=tmp_path / "none")
+    assert done.returncode == 0 and done.stdout.startswith("shoplens 0.1.0")
+    assert not (tmp_path / "none").exists()
 
 
 def test_a_missing_column_stops_the_run_with_one_clear_message(tmp_path):
@@ -64,9 +85,13 @@ def test_an_empty_file_is_reported_as_empty(tmp_path):
 def test_real_rees46_slice_through_the_whole_graph(tmp_path):
     done = shoplens("run", "--source", f"rees46:{REES46}", data_dir=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "quarantined_rows" in done.stdout and "generated a pseudonymisation key" in done.stdout
+    assert "quarantined;" in done.stdout and "generated a pseudonymisation key" in done.stdout
+    lines = done.stdout.splitlines()
+    assert len(lines) < 60 and lines[-7] == "  open the UIs:" and lines[-1].startswith("  log: "), done.stdout
+    assert "\n  rows: " in done.stdout and "not done, and why:" in done.stdout
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
-        users, sessions = con.execute("select count(*), sum(n_sessions) from (select user_id, count(*) as n_sessions from fct_sessions group by 1)").fetchone()
+        users, sessions = con.execute("select count(*), sum(n_sessions) from "
+                                      "(select user_id, count(*) as n_sessions from fct_sessions group by 1)").fetchone()
         raw_ids = set(pd.read_csv(REES46, usecols=["user_id"])["user_id"].astype(str))
         hashed = {row[0] for row in con.execute("select user_id from dim_users").fetchall()}
         assert not hashed & raw_ids  # pseudonymised before anything was written

@@ -21,8 +21,9 @@ SHOPLENS = str(Path(sys.executable).parent / "shoplens")
 
 
 def shoplens(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SHOPLENS_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(data_dir / "dagster")}
-    return subprocess.run([SHOPLENS, *args], env=env, capture_output=True, text=True, timeout=900)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SHOPLENS_")}
+    return subprocess.run([SHOPLENS, "--data-dir", str(data_dir), *args], env=env, capture_output=True, text=True,
+                          timeout=900)
 
 
 def _materialized(data_dir: Path) -> set[str]:
@@ -31,10 +32,11 @@ def _materialized(data_dir: Path) -> set[str]:
                 if instance.get_latest_materialization_event(key) is not None}
 
 
-def _built_assets() -> set[str]:
-    from shoplens.cli import load_definitions
+def _built_assets(data_dir: Path) -> set[str]:
+    from apps.runner import Runner
+    from shoplens.settings import Settings
 
-    defs = load_definitions()
+    defs = Runner(Settings(data_dir=data_dir)).definitions
     return {key.to_user_string() for key in defs.resolve_all_asset_keys()}
 
 
@@ -62,7 +64,7 @@ def test_a_purchase_only_source_runs_end_to_end(purchase_only):
     data_dir, done, rows = purchase_only
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "lacks: view events, cart events, reviews" in done.stdout
-    assert _built_assets() <= _materialized(data_dir)
+    assert _built_assets(data_dir) <= _materialized(data_dir)
     day = re.search(r"monitored (\S+): (\d+)/(\d+) checks passed", done.stdout)
     assert day and day[2] == day[3], done.stdout
     reports = data_dir / "monitoring" / "reports" / day[1]
@@ -77,7 +79,8 @@ def test_a_purchase_only_source_quarantines_the_negative_line_and_keeps_every_ot
         events, cancels = con.execute("select count(*), count_if(event_type = 'cancel') from events").fetchone()
     assert quarantined == [(rows, "quantity", "non-positive quantity on a purchase or cancellation")]
     assert events == rows - 1 and cancels > 0
-    assert "quarantined_rows: 1" in done.stdout and f"rows_read: {rows}" in done.stdout
+    assert f"{rows:,} rows read, {rows - 1:,} events landed, 1 quarantined" in done.stdout
+    assert "quarantined: non-positive quantity on a purchase or cancellation: 1 rows" in done.stdout
 
 
 def test_cancellations_net_out_of_revenue_and_spend(purchase_only):
@@ -124,10 +127,10 @@ def priceless(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
 def test_a_short_priceless_source_with_a_stray_event_exits_0_and_says_why(priceless):
     data_dir, done = priceless
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "sparse_days: 2024-01-01 (1 events)" in done.stdout
+    assert "sparse days: 2024-01-01 (1 events)" in done.stdout
     assert "prices" in re.search(r"lacks: (.*)", done.stdout)[1]
     assert "churn_model: " in done.stdout.split("not done, and why:")[1]
-    assert _built_assets() <= _materialized(data_dir)  # monitoring too, saying there is no champion yet
+    assert _built_assets(data_dir) <= _materialized(data_dir)  # monitoring too, saying there is no champion yet
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         priced, rows = con.execute("select count(spend_30d) + count(spend_365d), count(*) from user_features_daily").fetchone()
         first_cutoff = con.execute("select min(cutoff_date) from labels").fetchone()[0]

@@ -19,6 +19,7 @@ regular shoppers with a few hand-made users whose facts the tests assert:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -150,12 +151,19 @@ def write_raw(data_dir: Path, *, with_reviews: bool = True) -> None:
 
 
 def run_dbt(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run the dbt CLI on the project against data_dir; fail the test with dbt's log on error."""
-    env = {**os.environ, "SHOPLENS_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    """Run the dbt CLI on the project against data_dir (given as a var, merged with any `--vars`);
+    fail the test with dbt's log on error."""
+    args = list(args)
+    dbt_vars = {"data_dir": str(data_dir)}
+    if "--vars" in args:
+        at = args.index("--vars")
+        dbt_vars |= json.loads(args.pop(at + 1))
+        args.pop(at)
     result = subprocess.run(
-        [str(DBT), *args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(data_dir / "dbt_target"), "--log-path", str(data_dir / "dbt_logs")],
-        env=env, capture_output=True, text=True, timeout=300,
+        [str(DBT), *args, "--vars", json.dumps(dbt_vars), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--project-dir", str(DBT_PROJECT_DIR), "--target-path", str(data_dir / "dbt_target"),
+         "--log-path", str(data_dir / "dbt_logs")],
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}, capture_output=True, text=True, timeout=300,
     )
     if result.returncode != 0:
         pytest.fail(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
@@ -168,17 +176,8 @@ def query(data_dir: Path, sql: str) -> pd.DataFrame:
         return con.execute(sql).df()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """A data directory with the full dataset and a complete `dbt build` (all data and unit tests)."""
-    data_dir = tmp_path_factory.mktemp("shoplens")
-    write_raw(data_dir)
-    run_dbt(data_dir, "build")
-    return data_dir
-
-
 WINDOW = ("2024-01-10", "2024-01-11")
-DAILY_VARS = f'{{start_date: "{WINDOW[0]}", end_date: "{WINDOW[1]}"}}'
+DAILY_VARS = json.dumps({"start_date": str(WINDOW[0]), "end_date": str(WINDOW[1])})
 
 
 def snapshot(data_dir: Path) -> dict[str, pd.DataFrame]:

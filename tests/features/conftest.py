@@ -8,13 +8,14 @@ import pytest
 
 @pytest.fixture
 def planted_store(tmp_path):
-    """Returns make(rows) -> (store, view): a store with one user feature view over `rows`."""
+    """Returns make(rows, online_store=None) -> (store, view): a store with one user feature view over `rows`."""
     from feast import Entity, FeatureView, Field, FileSource, ValueType
     from feast.types import Int64
 
     from ml.feature_store import apply, open_store
+    from shoplens.settings import Settings
 
-    def make(rows: pd.DataFrame, apply_columns=("views_7d",)):
+    def make(rows: pd.DataFrame, apply_columns=("views_7d",), online_store: str | None = None):
         path = tmp_path / "planted.parquet"
         rows.assign(feature_timestamp=pd.to_datetime(rows["feature_timestamp"], utc=True).astype("datetime64[us, UTC]")).to_parquet(path)
         user = Entity(name="user", join_keys=["user_id"], value_type=ValueType.STRING)
@@ -25,7 +26,7 @@ def planted_store(tmp_path):
             schema=[Field(name=c, dtype=Int64) for c in apply_columns],
             source=FileSource(name="planted_source", path=str(path), timestamp_field="feature_timestamp"),
         )
-        store = open_store(tmp_path / "feast")
+        store = open_store(Settings(data_dir=tmp_path, online_store=online_store))
         apply(store, [user, view])
         return store, view
 

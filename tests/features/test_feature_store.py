@@ -4,12 +4,12 @@ import shutil
 import socket
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
-CUTOFF = datetime(2024, 1, 10, tzinfo=timezone.utc)
+CUTOFF = datetime(2024, 1, 10, tzinfo=UTC)
 # u1's 7-day views: 3 known at the cutoff, 40 only from the next midnight on
 PLANTED = pd.DataFrame({
     "user_id": ["u1", "u1", "u2"],
@@ -30,7 +30,7 @@ def test_training_rows_see_the_value_known_at_the_cutoff_not_the_latest(planted_
 
 def test_rows_older_than_the_ttl_are_not_joined(planted_store):
     store, _ = planted_store(PLANTED)
-    late = pd.DataFrame({"user_id": ["u2"], "event_timestamp": [datetime(2024, 1, 30, tzinfo=timezone.utc)]})
+    late = pd.DataFrame({"user_id": ["u2"], "event_timestamp": [datetime(2024, 1, 30, tzinfo=UTC)]})
     joined = store.get_historical_features(entity_df=late, features=["planted:views_7d"]).to_df()
     assert joined["views_7d"].isna().all()
 
@@ -42,7 +42,7 @@ def test_a_view_whose_source_lacks_a_column_fails_apply_naming_it(planted_store)
 
 def test_unknown_users_get_nulls_online(planted_store):
     store, _ = planted_store(PLANTED)
-    store.materialize(start_date=datetime(2024, 1, 1, tzinfo=timezone.utc), end_date=datetime(2024, 1, 12, tzinfo=timezone.utc))
+    store.materialize(start_date=datetime(2024, 1, 1, tzinfo=UTC), end_date=datetime(2024, 1, 12, tzinfo=UTC))
     online = store.get_online_features(features=["planted:views_7d"], entity_rows=[{"user_id": "u1"}, {"user_id": "nobody"}]).to_df()
     assert online.set_index("user_id")["views_7d"].to_dict()["u1"] == 40
     assert pd.isna(online.set_index("user_id").loc["nobody", "views_7d"])
@@ -52,7 +52,7 @@ def test_the_on_demand_view_is_a_plain_pandas_function():
     from feature_repo.on_demand_views import user_intent
 
     features = pd.DataFrame({"purchases_30d": [1, 0], "views_30d": [4, 0], "views_7d": [2, 0], "spend_30d": [10.0, 0.0]})
-    out = user_intent.feature_transformation.udf(features)
+    out = user_intent(features)
     assert out["view_to_purchase_30d"].tolist()[0] == 0.25 and pd.isna(out["view_to_purchase_30d"][1])
     assert out["recent_view_share"].tolist()[0] == 0.5
     assert out["spend_per_purchase_30d"].tolist()[0] == 10.0
@@ -83,18 +83,16 @@ def redis_url():
     process.wait(timeout=10)
 
 
-def test_redis_online_store_serves_what_was_materialized(planted_store, redis_url, monkeypatch):
-    monkeypatch.setenv("SHOPLENS_ONLINE_STORE", redis_url)
-    store, _ = planted_store(PLANTED)
+def test_redis_online_store_serves_what_was_materialized(planted_store, redis_url):
+    store, _ = planted_store(PLANTED, online_store=redis_url)
     assert store.config.online_store.type == "redis"
-    store.materialize(start_date=datetime(2024, 1, 1, tzinfo=timezone.utc), end_date=datetime(2024, 1, 12, tzinfo=timezone.utc))
+    store.materialize(start_date=datetime(2024, 1, 1, tzinfo=UTC), end_date=datetime(2024, 1, 12, tzinfo=UTC))
     online = store.get_online_features(features=["planted:views_7d"], entity_rows=[{"user_id": "u1"}, {"user_id": "u2"}]).to_df()
     assert online.set_index("user_id")["views_7d"].to_dict() == {"u1": 40, "u2": 5}
 
 
-def test_an_unknown_online_store_url_is_refused(monkeypatch, tmp_path):
-    from ml.feature_store import write_store_yaml
+def test_an_unknown_online_store_url_is_refused(tmp_path):
+    from shoplens.settings import Settings
 
-    monkeypatch.setenv("SHOPLENS_ONLINE_STORE", "memcached://x")
     with pytest.raises(ValueError, match="redis://host:port"):
-        write_store_yaml(tmp_path)
+        Settings.from_env({"SHOPLENS_DATA_DIR": str(tmp_path), "SHOPLENS_ONLINE_STORE": "memcached://x"})

@@ -117,7 +117,8 @@ def _olist(files, *, reviews: bool = True, translation: bool = True) -> Path:
         ["o1", "2", "pB", "s1", "20.00"],
         ["o2", "1", "pB", "s1", "21.00"],
     ])  # fmt: skip
-    files.csv(f"{d}/olist_customers_dataset.csv", ["customer_id", "customer_unique_id", "customer_zip_code_prefix", "customer_city", "customer_state"], [
+    files.csv(f"{d}/olist_customers_dataset.csv",
+              ["customer_id", "customer_unique_id", "customer_zip_code_prefix", "customer_city", "customer_state"], [
         ["c1", "U1", "15170", "tanabi", "SP"],
         ["c2", "U1", "15170", "tanabi", "SP"],  # same person, second order
         ["c3", "U3", "01000", "sao paulo", "RJ"],

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration import tags
-from orchestration.monitoring.sensors import next_requests
+from orchestration.automation.sensors import next_requests
 
 
 def test_one_request_per_episode():
@@ -21,7 +21,7 @@ def test_an_open_episode_carries_over_ticks():
 
 
 def test_the_sensor_reads_decisions_from_the_instance_and_keeps_a_cursor():
-    from orchestration.monitoring.sensors import retrain_sensor
+    from orchestration.automation.sensors import retrain_sensor
     from orchestration.partitions import EVENT_DAYS
 
     with dg.instance_for_test() as instance:

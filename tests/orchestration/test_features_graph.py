@@ -8,8 +8,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_training_sets_are_built_from_the_labels(materialized, data_dir):
-    instance = dg.DagsterInstance.get()
+def test_training_sets_are_built_from_the_labels(materialized, data_dir, instance):
     for model, label in (("purchase_propensity", "purchased_next_7d"), ("churn", "churned_next_30d")):
         frame = pd.read_parquet(data_dir / "training_sets" / f"{model}.parquet")
         with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
@@ -20,7 +19,7 @@ def test_training_sets_are_built_from_the_labels(materialized, data_dir):
 
 
 @pytest.mark.parametrize("service", ["purchase_propensity_v2", "purchase_propensity_v1"])
-def test_online_features_equal_the_last_historical_row(materialized, data_dir, service):
+def test_online_features_equal_the_last_historical_row(materialized, data_dir, settings, service):
     """Both service versions serve what training saw: v2 adds the buying cycle, v1 stays servable."""
     from ml.feature_store import online_features, open_store, training_set
 
@@ -29,7 +28,7 @@ def test_online_features_equal_the_last_historical_row(materialized, data_dir, s
         users = [r[0] for r in con.execute(
             "select user_id from user_features_daily where feature_timestamp = ? order by user_id limit 25", [last]
         ).fetchall()]
-    store = open_store()
+    store = open_store(settings)
     entities = pd.DataFrame({"user_id": users, "event_timestamp": pd.Timestamp(last, tz="UTC")})
     offline = training_set(store, entities, service).set_index("user_id").sort_index()
     online = online_features(store, users, service).set_index("user_id").sort_index()

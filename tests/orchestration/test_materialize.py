@@ -17,10 +17,9 @@ def _counts(data_dir, tables):
         return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
 
 
-def test_every_mart_is_built_and_every_check_passes(materialized, data_dir):
+def test_every_mart_is_built_and_every_check_passes(materialized, data_dir, instance):
     counts = _counts(data_dir, DAILY_MARTS + HISTORY_MARTS)
     assert all(n > 0 for n in counts.values()), counts
-    instance = dg.DagsterInstance.get()
     runs = instance.get_runs()
     assert runs and all(run.is_success for run in runs)
     build = instance.get_runs(filters=dg.RunsFilter(job_name="build_job"))[-1]  # the first, the whole build
@@ -31,15 +30,14 @@ def test_every_mart_is_built_and_every_check_passes(materialized, data_dir):
     assert len(checks) > 20 and all(check.passed for check in checks)
 
 
-def test_partitions_mirror_the_source_days(materialized):
+def test_partitions_mirror_the_source_days(materialized, instance):
     from orchestration.partitions import EVENT_DAYS
 
-    days = dg.DagsterInstance.get().get_dynamic_partitions(EVENT_DAYS.name)
+    days = instance.get_dynamic_partitions(EVENT_DAYS.name)
     assert days[0] == "2024-03-04" and len(days) == 63 and days == sorted(days)
 
 
-def test_landing_reports_rows_and_quarantine(materialized):
-    instance = dg.DagsterInstance.get()
+def test_landing_reports_rows_and_quarantine(materialized, instance):
     event = instance.get_latest_materialization_event(dg.AssetKey("landed_source"))
     metadata = event.asset_materialization.metadata
     assert metadata["rows_events"].value > 1000
@@ -51,13 +49,12 @@ def test_landing_reports_rows_and_quarantine(materialized):
     assert check and next(iter(check.values())).status.value == "SUCCEEDED"
 
 
-def test_rerunning_a_day_replaces_it(materialized, data_dir):
-    from orchestration.definitions import defs
+def test_rerunning_a_day_replaces_it(materialized, data_dir, instance, defs):
 
     before = _counts(data_dir, DAILY_MARTS)
     day = "2024-03-10"
     result = defs.resolve_job_def("build_job").execute_in_process(
-        instance=dg.DagsterInstance.get(),
+        instance=instance,
         partition_key=day,
         asset_selection=[dg.AssetKey("raw_events"), *[dg.AssetKey(t) for t in DAILY_MARTS]],
     )

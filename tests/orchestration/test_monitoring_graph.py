@@ -1,7 +1,7 @@
 """The monitoring domain on the materialized tiny shop: reports, checks, schedules, jobs."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import pandas as pd
@@ -10,9 +10,9 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def _monitored_day() -> str:
+def _monitored_day(instance) -> str:
     """The day `shoplens run` monitored: the newest with enough active users."""
-    [run] = dg.DagsterInstance.get().get_runs(filters=dg.RunsFilter(job_name="monitoring_job"), limit=1)
+    [run] = instance.get_runs(filters=dg.RunsFilter(job_name="monitoring_job"), limit=1)
     return run.tags["dagster/partition"]
 
 
@@ -22,21 +22,23 @@ def _active_users(data_dir, day: str) -> int:
     return active_counts(data_dir / "warehouse.duckdb").get(datetime.fromisoformat(day).date(), 0)
 
 
-def test_the_newest_dense_day_is_monitored_with_reports_on_disk_and_in_the_workspace(materialized, data_dir):
+def test_the_newest_dense_day_is_monitored_with_reports_on_disk_and_in_the_workspace(materialized, data_dir, instance,
+                                                                                     settings):
     from evidently.ui.workspace import Workspace
 
-    from feature_repo.feature_services import purchase_propensity_v2
+    from ml.feature_store import open_store
     from monitoring.drift import distinct_features
     from monitoring.store import PROJECT
     from orchestration.monitoring.resources import MonitoringSettings
 
-    day = _monitored_day()
+    day = _monitored_day(instance)
     assert _active_users(data_dir, day) >= MonitoringSettings().min_day_rows
     reports = data_dir / "monitoring" / "reports" / day
     decision = json.loads((reports / "retrain_decision.json").read_text())
     assert set(decision["evidence"]["champion_age_days"]) == {"purchase_propensity", "churn"}
     features = json.loads((reports / "feature_drift_report.json").read_text())
-    served = {f.name for view in purchase_propensity_v2.feature_view_projections for f in view.features}
+    service = open_store(settings).get_feature_service("purchase_propensity_v2")
+    served = {f.name for view in service.feature_view_projections for f in view.features}
     tested = {column["column"] for column in features["columns"]}
     current = pd.read_parquet(data_dir / "monitoring" / "samples" / f"{day}.parquet")
     reference = pd.read_parquet(data_dir / "monitoring" / "reference" / "purchase_propensity-v1.parquet")
@@ -54,7 +56,6 @@ def test_the_newest_dense_day_is_monitored_with_reports_on_disk_and_in_the_works
     [project] = workspace.search_project(PROJECT)
     assert len(workspace.list_runs(project.id)) >= 3
 
-    instance = dg.DagsterInstance.get()
     [run] = instance.get_runs(filters=dg.RunsFilter(job_name="monitoring_job"), limit=1)
     checks = {record.event_log_entry.dagster_event.event_specific_data.check_name:
               record.event_log_entry.dagster_event.event_specific_data
@@ -64,15 +65,13 @@ def test_the_newest_dense_day_is_monitored_with_reports_on_disk_and_in_the_works
     assert checks["check_feature_drift"].severity == dg.AssetCheckSeverity.WARN
 
 
-def test_a_thin_day_is_skipped_with_its_row_count_not_failed(materialized, data_dir):
-    from orchestration.definitions import defs
+def test_a_thin_day_is_skipped_with_its_row_count_not_failed(materialized, data_dir, instance, defs):
     from orchestration.partitions import EVENT_DAYS
 
-    instance = dg.DagsterInstance.get()
     day = instance.get_dynamic_partitions(EVENT_DAYS.name)[-8]  # a day no other test monitors
     users = _active_users(data_dir, day)
-    settings = {"resources": {"settings": {"config": {"min_day_rows": users + 1}}}}  # one user short
-    result = defs.resolve_job_def("monitoring_job").execute_in_process(instance=instance, partition_key=day, run_config=settings)
+    config = {"resources": {"monitoring": {"config": {"min_day_rows": users + 1}}}}  # one user short
+    result = defs.resolve_job_def("monitoring_job").execute_in_process(instance=instance, partition_key=day, run_config=config)
     checks = [e.asset_check_evaluation_data for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
     assert result.success and checks and all(check.passed for check in checks)
     [sample] = result.asset_materializations_for_node("monitored_users")
@@ -80,11 +79,9 @@ def test_a_thin_day_is_skipped_with_its_row_count_not_failed(materialized, data_
     assert not (data_dir / "monitoring" / "reports" / day / "feature_drift_report.html").exists()
 
 
-def test_a_day_without_events_is_a_broken_input_and_stops_the_reports(materialized, data_dir):
-    from orchestration.definitions import defs
+def test_a_day_without_events_is_a_broken_input_and_stops_the_reports(materialized, data_dir, instance, defs):
     from orchestration.partitions import EVENT_DAYS
 
-    instance = dg.DagsterInstance.get()
     instance.add_dynamic_partitions(EVENT_DAYS.name, ["2030-01-01"])
     try:
         result = defs.resolve_job_def("monitoring_job").execute_in_process(
@@ -100,13 +97,11 @@ def test_a_day_without_events_is_a_broken_input_and_stops_the_reports(materializ
     assert not (data_dir / "monitoring" / "reports" / "2030-01-01").exists()
 
 
-def test_the_daily_schedule_targets_yesterday_and_registers_it(materialized):
-    from orchestration.definitions import defs
-    from orchestration.monitoring.schedules import daily_schedule, weekly_retrain_schedule
+def test_the_daily_schedule_targets_yesterday_and_registers_it(materialized, instance, defs):
+    from orchestration.automation.schedules import daily_schedule, weekly_retrain_schedule
     from orchestration.partitions import EVENT_DAYS
 
-    instance = dg.DagsterInstance.get()
-    when = datetime(2031, 5, 6, 3, 0, tzinfo=timezone.utc)
+    when = datetime(2031, 5, 6, 3, 0, tzinfo=UTC)
     try:
         context = dg.build_schedule_context(instance=instance, scheduled_execution_time=when, repository_def=defs.get_repository_def())
         request = daily_schedule.evaluate_tick(context)
@@ -119,8 +114,7 @@ def test_the_daily_schedule_targets_yesterday_and_registers_it(materialized):
     assert weekly.run_requests[0].tags["shoplens/trigger"] == "schedule"
 
 
-def test_jobs_split_the_graph_as_the_automation_needs(data_dir):
-    from orchestration.definitions import defs
+def test_jobs_split_the_graph_as_the_automation_needs(data_dir, defs):
 
     def keys(job):
         return {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.executable_asset_keys}

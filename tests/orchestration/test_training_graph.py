@@ -8,18 +8,37 @@ pytestmark = pytest.mark.slow
 MODELS = ("purchase_propensity", "churn", "demand_forecast")
 
 
-def test_first_models_are_registered_as_champions_with_lineage(materialized, data_dir):
+def test_first_models_become_champions_through_the_gate_with_lineage(materialized, settings):
+    from ml.promotion import history
     from ml.tracking import client, version_by_alias
 
-    mlflow = client(data_dir)
+    mlflow = client(settings)
     for model in MODELS:
-        assert version_by_alias(model, "champion", data_dir) == 1
+        assert version_by_alias(model, "champion", settings) == 1
+        first = history(model, settings).iloc[0]
+        assert first["promoted"] and "first model" in first["reasons"] and first["who"].startswith("dagster run ")
         run = mlflow.get_run(mlflow.get_model_version(model, "1").run_id)
-        assert {"dagster_run_id", "data_window", "git_commit", "dataset_fingerprint"} <= set(run.data.tags)
+        assert {"dagster_run_id", "data_window", "git_commit"} <= set(run.data.tags)
+        (training,) = run.inputs.dataset_inputs
+        assert training.dataset.digest and training.dataset.schema
     run = mlflow.get_run(mlflow.get_model_version("purchase_propensity", "1").run_id)
     metrics = run.data.metrics
     assert {"test_roc_auc", "test_pr_auc", "oracle_roc_auc", "oracle_auc_ratio", "baseline_logreg_test_roc_auc"} <= set(metrics)
     assert metrics["test_roc_auc"] > 0.6 and 0 < metrics["oracle_auc_ratio"] <= 1.2
+
+
+def test_champions_score_probabilities_through_pyfunc(materialized, settings):
+    import mlflow
+    import numpy as np
+
+    from ml.tracking import configure
+
+    configure(settings)
+    model = mlflow.pyfunc.load_model("models:/purchase_propensity@champion")
+    example = model.input_example
+    scores = model.predict(example)
+    assert scores.shape == (len(example), 2) and ((0 <= scores) & (scores <= 1)).all()
+    assert not np.isin(scores, (0.0, 1.0)).all()
 
 
 def test_active_users_are_scored_by_the_champions(materialized, data_dir):
@@ -36,14 +55,13 @@ def test_active_users_are_scored_by_the_champions(materialized, data_dir):
     assert forecasts == 7
 
 
-def test_retraining_goes_through_the_promotion_gate(materialized, data_dir):
+def test_retraining_goes_through_the_promotion_gate(materialized, settings, instance, defs):
     """Same data and seed: the challenger ties the champion, so it is recorded and not promoted."""
     from ml.promotion import history
     from ml.tracking import version_by_alias
-    from orchestration.definitions import defs
 
     result = defs.resolve_job_def("build_job").execute_in_process(
-        instance=dg.DagsterInstance.get(),
+        instance=instance,
         asset_selection=[dg.AssetKey("purchase_propensity_model")],
         run_config={"resources": {"source": {"config": {"spec": f"canonical:{materialized}"}}}},
     )
@@ -52,7 +70,7 @@ def test_retraining_goes_through_the_promotion_gate(materialized, data_dir):
               if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
     assert len(checks) == 1 and not checks[0].passed
     assert checks[0].severity == dg.AssetCheckSeverity.WARN
-    assert version_by_alias("purchase_propensity", "champion", data_dir) == 1
-    assert version_by_alias("purchase_propensity", "challenger", data_dir) == 2
-    decisions = history("purchase_propensity", data_dir)
+    assert version_by_alias("purchase_propensity", "champion", settings) == 1
+    assert version_by_alias("purchase_propensity", "challenger", settings) == 2
+    decisions = history("purchase_propensity", settings)
     assert decisions["promoted"].tolist() == [True, False]  # the first model, then the tie

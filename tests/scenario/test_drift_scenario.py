@@ -16,9 +16,9 @@ SHOPLENS = str(Path(sys.executable).parent / "shoplens")
 def scenario(tmp_path_factory):
     """A smaller shop than the default: 10 clean days, then 3 drifted ones."""
     data = tmp_path_factory.mktemp("scenario")
-    env = {**os.environ, "SHOPLENS_DATA_DIR": str(data)}
-    done = subprocess.run([SHOPLENS, "scenario", "drift", "--users", "2000", "--clean-days", "10", "--drift-days", "3"],
-                          env=env, capture_output=True, text=True, timeout=1200)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SHOPLENS_")}
+    done = subprocess.run([SHOPLENS, "--data-dir", str(data), "scenario", "drift", "--users", "2000", "--clean-days", "10",
+                           "--drift-days", "3"], env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
     root = data / "scenarios" / "drift"
     return json.loads((root / "scenario_drift.json").read_text()), done.stdout, root
@@ -54,8 +54,12 @@ def test_the_retrained_challengers_are_promoted_only_if_better(scenario):
     result, _, root = scenario
     assert {d.split(":")[0] for d in result["promotion_decisions"]} == {
         "check_purchase_propensity_promotion", "check_churn_promotion", "check_demand_forecast_promotion"}
-    history = pd.read_parquet(root / "mlflow" / "promotions.parquet")
-    retrained = history[history["old_champion_version"].notna()]
+    from ml.catalogue import GATES
+    from ml.promotion import history
+    from shoplens.settings import Settings
+
+    decisions = pd.concat([history(model, Settings(data_dir=root)) for model in GATES], ignore_index=True)
+    retrained = decisions[decisions["old_champion_version"].notna()]
     assert sorted(retrained["model"]) == ["churn", "demand_forecast", "purchase_propensity"]
     for row in retrained.itertuples():
         improvement = (row.challenger_score - row.champion_score) * (1 if row.metric == "test_roc_auc" else -1)

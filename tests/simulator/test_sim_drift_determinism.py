@@ -42,7 +42,8 @@ def test_category_mix_and_cohort_shift(drift_db, drift_run):
     arrivals = dict(drift_db.sql(f"""select first_seen >= date '{cut}', count(*) from users
                                     where first_seen >= date '{cfg.start_date}' group by 1""").fetchall())
     assert arrivals[True] > 1.5 * arrivals[False]  # arrival rate doubles in the second half
-    low = drift_db.sql("select avg(intent_logit) filter (where is_cohort) < avg(intent_logit) filter (where not is_cohort) - 1 from user_factors").fetchone()[0]
+    low = drift_db.sql("select avg(intent_logit) filter (where is_cohort) < avg(intent_logit) filter (where not is_cohort) - 1 "
+                       "from user_factors").fetchone()[0]
     assert low
 
 

@@ -28,7 +28,8 @@ def test_purchases_in_bot_sessions_are_card_testing(tiny_db):
                        left join bot_sessions b using (session_id)
                        where e.event_type = 'purchase' and l.is_bot and not coalesce(b.card_testing, false)""").fetchone()[0]
     assert n == 0
-    same = tiny_db.sql("select count(*) from labels l full join bot_sessions b using (session_id) where l.is_bot is distinct from (b.session_id is not null)").fetchone()[0]
+    same = tiny_db.sql("select count(*) from labels l full join bot_sessions b using (session_id) "
+                       "where l.is_bot is distinct from (b.session_id is not null)").fetchone()[0]
     assert same == 0
 
 

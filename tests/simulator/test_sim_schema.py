@@ -37,8 +37,8 @@ def test_layout_and_ids(tiny_run, tiny_db):
     assert tiny_db.sql("select count(*) from users").fetchone()[0] == summary.users == cfg.users
     assert tiny_db.sql("select count(*) from products").fetchone()[0] == cfg.n_products
     # every event of a day lies in that day and files are sorted by event_time
-    bad = tiny_db.sql("""select count(*) from read_parquet('%s/events/*/*.parquet', hive_partitioning=true)
-                         where event_time::date <> event_date::date""" % out).fetchone()[0]
+    bad = tiny_db.sql(f"""select count(*) from read_parquet('{out}/events/*/*.parquet', hive_partitioning=true)
+                          where event_time::date <> event_date::date""").fetchone()[0]
     assert bad == 0
     import pyarrow.parquet as pq
     for f in (out / "events").glob("*/events.parquet"):

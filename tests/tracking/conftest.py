@@ -16,6 +16,13 @@ def mlflow_data_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def settings(mlflow_data_dir):
+    from shoplens.settings import Settings
+
+    return Settings(data_dir=mlflow_data_dir)
+
+
+@pytest.fixture(scope="session")
 def frame() -> pd.DataFrame:
     """200 synthetic users: the label depends on sessions and recency."""
     rng = np.random.default_rng(SEED)
@@ -50,6 +57,14 @@ def sklearn_classifier(frame, features):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(max_iter=500).fit(features, frame["label"])
+
+
+@pytest.fixture(scope="session")
+def uninformed_classifier(frame, features):
+    """Scores every user with the base rate: calibrated, ROC AUC 0.5."""
+    from sklearn.dummy import DummyClassifier
+
+    return DummyClassifier(strategy="prior").fit(features, frame["label"])
 
 
 @pytest.fixture(scope="session")

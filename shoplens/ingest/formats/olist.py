@@ -40,7 +40,7 @@ def stage(reader: Reader, source: Source) -> dict[str, str]:
     translation = _read(reader, source, "product_category_name_translation", "products", TRANSLATION, required=False)
 
     status = ", ".join(f"'{s}'" for s in NOT_PURCHASED)
-    users = "(SELECT customer_id, customer_unique_id FROM {c})".format(c=customers)
+    users = f"(SELECT customer_id, customer_unique_id FROM {customers})"
     staged = {
         "events": f"""
             SELECT i._file, i._row, i.order_id || '-' || i.order_item_id AS event_id,

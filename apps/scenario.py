@@ -10,12 +10,13 @@ retraining sees only what was known on the day it was requested.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
-from shoplens.cli import execute, load_definitions, materialize, run_config
-from shoplens.config import data_dir
+from apps.materialize import materialize
+from apps.runner import Runner, source_config
+from shoplens.paths import Paths
+from shoplens.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -77,16 +78,17 @@ class ScenarioResult:
         return (detected[0] - self.scenario.date(self.scenario.drift_day)).days if detected else None
 
 
-def _day(root: Path, day: date, drifting: bool, sensor: str) -> Day:
+def _day(settings: Settings, day: date, drifting: bool, sensor: str) -> Day:
     import pyarrow.parquet as pq
 
     from ml.tracking import version_by_alias
 
-    reports = root / "reports" / str(day)
+    paths: Paths = settings.paths
+    reports = paths.reports(day)
     decision = json.loads((reports / "retrain_decision.json").read_text())
     evidence = decision["evidence"]
     performance = json.loads((reports / "model_performance_report.json").read_text())["models"]
-    sample = root / "samples" / f"{day}.parquet"
+    sample = paths.sample(day)
     return Day(
         day=day,
         drifting=drifting,
@@ -97,7 +99,7 @@ def _day(root: Path, day: date, drifting: bool, sensor: str) -> Day:
         retrain=decision["retrain"],
         reasons=decision["reasons"],
         sensor=sensor,
-        champion=version_by_alias("purchase_propensity", "champion", data_dir()),
+        champion=version_by_alias("purchase_propensity", "champion", settings),
     )
 
 
@@ -110,38 +112,37 @@ def _promotion_decisions(result) -> list[str]:
             and e.asset_check_evaluation_data.check_name.endswith("_promotion")]
 
 
-def run_drift_scenario(scenario: DriftScenario, log=print) -> ScenarioResult:
+def run_drift_scenario(runner: Runner, scenario: DriftScenario, log=print) -> ScenarioResult:
     """Simulate, build, train on the clean past, then monitor each later day; see the module doc."""
     import dagster as dg
 
     from orchestration import tags
-    from orchestration.monitoring.sensors import retrain_sensor
+    from orchestration.automation.sensors import retrain_sensor
     from simulator import SimConfig, simulate
 
-    source = data_dir() / "scenario_source"
+    source = runner.settings.data_dir / "scenario_source"
     simulate(SimConfig(users=scenario.users, days=scenario.days, seed=scenario.seed, start_date=scenario.start,
                        drift_day=scenario.drift_day, drift_cohort_rate=scenario.cohort_rate), source)
     spec = f"canonical:{source}"
     trained_through = scenario.date(scenario.train_days - 1)
-    materialize(spec, None, tags={tags.AS_OF: str(trained_through)}, monitor=False)
-    config = run_config(spec, log_level="WARNING")
-    instance = dg.DagsterInstance.get()
+    materialize(runner, spec, tags={tags.AS_OF: str(trained_through)}, monitor=False)
+    config = source_config(spec)
     result = ScenarioResult(scenario)
     cursor = None
     for index in range(scenario.train_days, scenario.days):
         day = scenario.date(index)
-        execute("monitoring_job", config, partition_key=str(day))
-        context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=load_definitions())
+        runner.run("monitoring_job", config, partition_key=str(day))
+        context = dg.build_sensor_context(instance=runner.instance, cursor=cursor, definitions=runner.definitions)
         tick = retrain_sensor.evaluate_tick(context)
         cursor = tick.cursor
         for request in tick.run_requests:
             # a challenger that is not sane fails its promotion check and so the run: the champion stays
-            run = execute("retrain_job", config, tags=request.tags, exit_on_failure=False)
+            run = runner.run("retrain_job", config, tags=request.tags, check=False)
             result.retrain_runs.append(run.run_id)
             result.promotion_decisions += _promotion_decisions(run)
         sensor = (f"requested retrain_job (run {result.retrain_runs[-1][:8]}, {'succeeded' if run.success else 'failed'})"
                   if tick.run_requests else (tick.skip_message or ""))
-        entry = _day(data_dir() / "monitoring", day, index >= scenario.drift_day, sensor)
+        entry = _day(runner.settings, day, index >= scenario.drift_day, sensor)
         result.timeline.append(entry)
         log(row(entry))
     return result
@@ -171,3 +172,20 @@ def report(result: ScenarioResult) -> str:
         *(f"  {decision}" for decision in result.promotion_decisions),
     ]
     return "\n".join(lines)
+
+
+def run_and_report(runner: Runner, scenario: DriftScenario, say=print) -> ScenarioResult:
+    """Run the scenario, print its timeline and figures, and keep them as JSON in its data directory."""
+    root = runner.settings.data_dir
+    say(f"drift scenario in {root}: {scenario}")
+    say(HEADER)
+    result = run_drift_scenario(runner, scenario, log=say)
+    say("\ntimeline\n" + HEADER + "\n" + "\n".join(row(day) for day in result.timeline) + "\n\n" + report(result))
+    (root / "scenario_drift.json").write_text(json.dumps({
+        "scenario": asdict(scenario), "timeline": [asdict(d) for d in result.timeline],
+        "false_alarm_rate": result.false_alarm_rate, "detection_delay_days": result.detection_delay_days,
+        "retrain_runs": result.retrain_runs, "promotion_decisions": result.promotion_decisions,
+    }, indent=2, default=str))
+    paths = runner.settings.paths
+    say(f"reports: {paths.monitoring / 'reports'}; trend: shoplens --data-dir {root} ui evidently")
+    return result

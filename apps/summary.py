@@ -1,0 +1,53 @@
+"""The closing summary of `shoplens run` / `demo`: what landed, how good the models are, what
+monitoring decided, what was not done and why, and how to open each UI."""
+
+from __future__ import annotations
+
+from apps.materialize import Outcome
+from shoplens.settings import REPO_ROOT, Settings
+
+UI_URLS = {"dagster": "http://127.0.0.1:3000", "feast": "http://127.0.0.1:8888"}
+MAKE_TARGETS = {"dagster": "make dev", "mlflow": "make mlflow", "evidently": "make evidently", "feast": "make feast-ui"}
+
+
+def _model_line(name: str, meta: dict) -> str:
+    if not meta or meta.get("trained") is False:
+        return f"    {name:<20} not trained: {meta.get('reason', 'no run')}"
+    if "test_wape" in meta:
+        baseline = meta.get("baseline_seasonal_naive_test_wape")
+        return f"    {name:<20} test WAPE {meta['test_wape']:.3f}" + (
+            f" (seasonal-naive baseline {baseline:.3f})" if baseline is not None else "")
+    if "test_roc_auc" not in meta:
+        return f"    {name:<20} no test WAPE: {meta.get('metric_notes', 'no units sold in the test weeks')}"
+    oracle = meta.get("oracle_auc_ratio")
+    return f"    {name:<20} test ROC AUC {meta['test_roc_auc']:.3f}" + (
+        f" ({oracle:.1%} of the oracle's)" if oracle is not None else "")
+
+
+def _ui_lines(settings: Settings) -> list[str]:
+    default = settings.data_dir == REPO_ROOT / "data"
+    urls = {"dagster": UI_URLS["dagster"], "mlflow": settings.mlflow_ui, "evidently": settings.evidently_ui,
+            "feast": UI_URLS["feast"]}
+    command = (lambda name: MAKE_TARGETS[name]) if default else (
+        lambda name: f"shoplens --data-dir {settings.data_dir} ui {name}")
+    return [f"    {name:<10} {url:<23} {command(name)}" for name, url in urls.items()]
+
+
+def summary(outcome: Outcome, settings: Settings) -> str:
+    land = outcome.landing
+    lines = [
+        f"done in {outcome.seconds:.0f} s: {outcome.assets} assets, {outcome.checks[0]}/{outcome.checks[1]} checks passed",
+        f"  rows: {land['rows_read']:,} read, {land['rows_events']:,} events landed, {land['quarantined_rows']:,} "
+        f"quarantined ({land['event_days']} days, {land['first_day']}..{land['last_day']})",
+        "  models:",
+        *(_model_line(name, meta) for name, meta in outcome.models.items()),
+    ]
+    if outcome.monitored_day:
+        decision = "RETRAIN" if outcome.retrain else "no retraining needed"
+        lines.append(f"  drift on {outcome.monitored_day}: {decision}"
+                     + (f" ({outcome.retrain_reasons.replace(chr(10), ' ')})" if outcome.retrain else ""))
+    if outcome.not_done:
+        lines += ["  not done, and why:", *(f"    - {note}" for note in outcome.not_done)]
+    lines += ["  open the UIs:", *_ui_lines(settings),
+              f"  warehouse: {settings.paths.warehouse}", f"  log: {settings.paths.log_file}"]
+    return "\n".join(lines)

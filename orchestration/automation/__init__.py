@@ -1,0 +1,1 @@
+"""When runs happen: the daily schedule, the weekly retraining and the drift-triggered retrain sensor."""

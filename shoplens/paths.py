@@ -1,0 +1,107 @@
+"""Where every artefact of a data directory lives: one map read by the assets, the CLI and the scenario.
+
+    warehouse.duckdb  landing.duckdb  raw/  sources/  feast/  mlflow/  dagster/  dbt_target/
+    training_sets/<model>.parquet     models/<model>/plots/
+    monitoring/reports/<day>/<name>.{html,json}  monitoring/samples/<day>.parquet
+    monitoring/reference/<model>-v<version>.parquet  monitoring/workspace/
+    shoplens.log  pseudonymise.key  source.txt
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The layout of one data directory (nothing is created here)."""
+
+    root: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def landing_db(self) -> Path:
+        return self.root / "landing.duckdb"
+
+    @property
+    def raw(self) -> Path:
+        """Validated canonical tables written by ingest and read by dbt sources."""
+        return self.root / "raw"
+
+    @property
+    def default_source(self) -> Path:
+        """Where `shoplens demo` writes the embedded default (the simulated shop)."""
+        return self.root / "sources" / "simulated"
+
+    @property
+    def source_marker(self) -> Path:
+        """The spec of the source this data directory holds."""
+        return self.root / "source.txt"
+
+    @property
+    def feast(self) -> Path:
+        """The Feast registry, feature_store.yaml and SQLite online store."""
+        return self.root / "feast"
+
+    @property
+    def feast_sources(self) -> Path:
+        """The feature marts exported as parquet for Feast's offline store."""
+        return self.feast / "sources"
+
+    @property
+    def mlflow(self) -> Path:
+        """The local MLflow store (mlflow.db) and its artifacts."""
+        return self.root / "mlflow"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's manifest; each dagster-dbt invocation gets a folder of its own below it."""
+        return self.root / "dbt_target"
+
+    @property
+    def log_file(self) -> Path:
+        """Every Dagster log line, trace and library print of the data directory's runs."""
+        return self.root / "shoplens.log"
+
+    @property
+    def key_file(self) -> Path:
+        return self.root / "pseudonymise.key"
+
+    def training_set(self, model: str) -> Path:
+        return self.root / "training_sets" / f"{model}.parquet"
+
+    def plots(self, model: str) -> Path:
+        return self.root / "models" / model / "plots"
+
+    @property
+    def monitoring(self) -> Path:
+        return self.root / "monitoring"
+
+    def reports(self, day: date | str) -> Path:
+        return self.monitoring / "reports" / str(day)
+
+    def sample(self, day: date | str) -> Path:
+        """The day's active users with the champions' features and scores."""
+        return self.monitoring / "samples" / f"{day}.parquet"
+
+    def reference(self, model: str, version: int) -> Path:
+        """A champion version's rows over its last training days."""
+        return self.monitoring / "reference" / f"{model}-v{version}.parquet"
+
+    @property
+    def workspace(self) -> Path:
+        """The Evidently workspace (`evidently ui --workspace ...`)."""
+        return self.monitoring / "workspace"
+
+    @property
+    def scenarios(self) -> Path:
+        return self.root / "scenarios"

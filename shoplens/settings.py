@@ -1,0 +1,103 @@
+"""One typed settings object, built once from the environment and the CLI's flags.
+
+Nothing reads the environment but `Settings.from_env`; everything else receives a Settings.
+The variables (README, "Configuration"):
+
+    SHOPLENS_DATA_DIR           ./data        where every artefact lives (see shoplens/paths.py)
+    SHOPLENS_SOURCE             the demo shop the source `dagster dev` lands (FORMAT:PATH)
+    SHOPLENS_ONLINE_STORE       SQLite        redis://host:port for a Redis online store
+    SHOPLENS_PSEUDONYMISE_KEY   generated     the keyed hash of real user ids
+    SHOPLENS_DBT_MEMORY_LIMIT   6GB           DuckDB's memory cap inside dbt
+    SHOPLENS_LANDING_MEMORY_LIMIT 2GB         DuckDB's memory cap while landing a source
+    MLFLOW_TRACKING_URI         SQLite        a team's MLflow server instead of data/mlflow
+    SHOPLENS_MLFLOW_UI          http://127.0.0.1:5000   where links to MLflow runs point
+    SHOPLENS_EVIDENTLY_UI       http://127.0.0.1:8000   where links to Evidently reports point
+    SHOPLENS_API_KEYS           none          comma-separated keys of the serving API
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from shoplens.paths import Paths
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+ENVIRONMENT = {  # field -> variable
+    "data_dir": "SHOPLENS_DATA_DIR",
+    "source": "SHOPLENS_SOURCE",
+    "online_store": "SHOPLENS_ONLINE_STORE",
+    "pseudonymise_key": "SHOPLENS_PSEUDONYMISE_KEY",
+    "dbt_memory_limit": "SHOPLENS_DBT_MEMORY_LIMIT",
+    "landing_memory_limit": "SHOPLENS_LANDING_MEMORY_LIMIT",
+    "mlflow_tracking_uri": "MLFLOW_TRACKING_URI",
+    "mlflow_ui": "SHOPLENS_MLFLOW_UI",
+    "evidently_ui": "SHOPLENS_EVIDENTLY_UI",
+    "api_keys": "SHOPLENS_API_KEYS",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = REPO_ROOT / "data"
+    source: str | None = None  # None: the simulated demo shop in the data directory
+    online_store: str | None = None  # None: SQLite in the data directory
+    pseudonymise_key: str | None = field(default=None, repr=False)
+    dbt_memory_limit: str = "6GB"
+    landing_memory_limit: str = "2GB"
+    mlflow_tracking_uri: str | None = None  # None: SQLite in the data directory
+    mlflow_ui: str = "http://127.0.0.1:5000"  # `shoplens ui mlflow` serves the local store there
+    evidently_ui: str = "http://127.0.0.1:8000"  # `shoplens ui evidently` serves the workspace there
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
+        if self.online_store and not self.online_store.startswith("redis://"):
+            raise ValueError(f"SHOPLENS_ONLINE_STORE must be redis://host:port (or unset for SQLite), "
+                             f"got {self.online_store!r}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """The environment's settings (unset or empty variables keep the default), then `overrides`
+        (the CLI's flags; None values are ignored)."""
+        environ = os.environ if environ is None else environ
+        values = {name: environ[var] for name, var in ENVIRONMENT.items() if environ.get(var)}
+        if "api_keys" in values:
+            values["api_keys"] = tuple(key.strip() for key in values["api_keys"].split(",") if key.strip())
+        values |= {name: value for name, value in overrides.items() if value is not None}
+        return cls(**values)
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def paths(self) -> Paths:
+        return Paths(self.data_dir)
+
+    @property
+    def source_spec(self) -> str:
+        return self.source or f"canonical:{self.paths.default_source}"
+
+    @property
+    def tracking_uri(self) -> str:
+        """MLflow's tracking and registry store: the given server, else SQLite in the data directory."""
+        return self.mlflow_tracking_uri or f"sqlite:///{self.paths.mlflow / 'mlflow.db'}"
+
+    @property
+    def local_mlflow(self) -> bool:
+        return self.mlflow_tracking_uri is None
+
+    def dbt_vars(self) -> dict[str, str]:
+        """What dbt's profile and sources read (passed as --vars, never through the environment)."""
+        return {"data_dir": str(self.data_dir), "memory_limit": self.dbt_memory_limit}
+
+    def environment(self) -> dict[str, str]:
+        """The variables that give a child process (`dagster dev`, the `feast` CLI) these settings."""
+        values = {var: getattr(self, name) for name, var in ENVIRONMENT.items()}
+        values[ENVIRONMENT["api_keys"]] = ",".join(self.api_keys)
+        env = {var: str(value) for var, value in values.items() if value}
+        return {**env, "DAGSTER_HOME": str(self.paths.dagster_home), "DO_NOT_TRACK": "1"}

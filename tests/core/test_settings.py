@@ -1,0 +1,59 @@
+"""One settings object from the environment and flags; importing the code changes nothing."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shoplens.settings import ENVIRONMENT, Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_environment_then_the_flags_make_the_settings(tmp_path):
+    env = {"SHOPLENS_DATA_DIR": str(tmp_path / "a"), "SHOPLENS_DBT_MEMORY_LIMIT": "1GB", "SHOPLENS_API_KEYS": "k1, k2,",
+           "MLFLOW_TRACKING_URI": "http://127.0.0.1:5999", "SHOPLENS_ONLINE_STORE": ""}
+    settings = Settings.from_env(env, data_dir=tmp_path / "b", online_store=None)
+    assert settings.data_dir == (tmp_path / "b").resolve()  # the flag wins
+    assert settings.dbt_memory_limit == "1GB" and settings.api_keys == ("k1", "k2")
+    assert settings.online_store is None  # empty is unset
+    assert settings.tracking_uri == "http://127.0.0.1:5999" and not settings.local_mlflow
+    assert settings.dbt_vars() == {"data_dir": str(tmp_path / "b"), "memory_limit": "1GB"}
+
+
+def test_the_defaults_keep_everything_in_the_data_directory(tmp_path):
+    settings = Settings.from_env({}, data_dir=tmp_path)
+    assert settings.tracking_uri == f"sqlite:///{tmp_path}/mlflow/mlflow.db" and settings.local_mlflow
+    assert settings.source_spec == f"canonical:{tmp_path}/sources/simulated"
+    assert settings.paths.training_set("churn") == tmp_path / "training_sets" / "churn.parquet"
+    assert not tmp_path.joinpath("mlflow").exists()  # nothing is created by building settings
+
+
+def test_a_child_process_gets_the_same_settings_back(tmp_path):
+    settings = Settings(data_dir=tmp_path, online_store="redis://127.0.0.1:1", pseudonymise_key="secret", api_keys=("a",))
+    env = settings.environment()
+    assert env["DAGSTER_HOME"] == str(tmp_path / "dagster") and set(ENVIRONMENT.values()) >= set(env) - {"DAGSTER_HOME", "DO_NOT_TRACK"}
+    assert Settings.from_env(env) == settings
+
+
+def test_an_unknown_online_store_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="redis://host:port"):
+        Settings(data_dir=tmp_path, online_store="memcached://x")
+
+
+def test_importing_every_package_creates_nothing_and_leaves_the_environment_alone(tmp_path):
+    """No module of ours changes os.environ, creates folders, parses dbt or fixes a data path at import
+    (Feast and the BLAS libraries set variables of their own: KMP_*, PROMETHEUS_*)."""
+    data = tmp_path / "never"
+    ours = ("SHOPLENS_", "DAGSTER_", "DBT_", "MLFLOW_", "DO_NOT_TRACK")
+    code = ("import json, os; before = dict(os.environ); "
+            "import apps.cli, apps.scenario, orchestration.definitions, monitoring.champions, ml.feature_store, "
+            "feature_repo.repository, shoplens.ingest; "
+            f"print(json.dumps(sorted(k for k, _ in set(os.environ.items()) ^ set(before.items()) if k.startswith({ours}))))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={"SHOPLENS_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert not data.exists() and not (REPO / "data" / "never").exists()
