@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     except SourceError as error:  # a bad spec, before any run
         sys.exit(f"shoplens: {error}")
     except Stop as stop:
-        sys.exit(f"shoplens: {stop}\n  details: {settings.paths.log_file} (or run again with --verbose)")
+        sys.exit(f"shoplens: {stop}\n  details: {stop.log or settings.paths.log_file} (or run again with --verbose)")
 
 
 if __name__ == "__main__":

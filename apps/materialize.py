@@ -62,14 +62,12 @@ def monitored_day(runner: Runner, days: list[str]) -> tuple[str | None, list[str
 
 
 def materialize(runner: Runner, spec: str, encoding: str = "utf-8", tags: dict | None = None, monitor: bool = True,
-                say: Callable[[str], None] = lambda line: None, resources: dict | None = None) -> Outcome:
-    """Land, build, then monitor (unless `monitor` is off); see the module doc. `resources`: run
-    config of other resources than the source (e.g. the promotion gate's thresholds)."""
+                say: Callable[[str], None] = lambda line: None) -> Outcome:
+    """Land, build, then monitor (unless `monitor` is off); see the module doc."""
     from orchestration.partitions import EVENT_DAYS
 
     forget_other_source(runner, spec, say)
     config = source_config(spec, encoding)
-    config["resources"] |= resources or {}
     started = time.perf_counter()
     say(f"[1/3] landing {spec}")
     landing = materialization(runner.run("ingest_source_job", config), "landed_source")

@@ -19,7 +19,11 @@ from shoplens.settings import Settings
 
 
 class Stop(Exception):
-    """What stops a run: printed as one line (the details are in the log file)."""
+    """What stops a run: printed as one line; the details are in `log` (the run's log file)."""
+
+    def __init__(self, message: str, log=None):
+        super().__init__(message)
+        self.log = log
 
 
 @dataclass
@@ -28,12 +32,16 @@ class Runner:
     verbose: bool = False  # print what the libraries and Dagster log instead of only filing it
     loggers: dict = field(default_factory=dict)  # extra Dagster loggers for every job (the CLI's progress)
 
-    @cached_property
-    def definitions(self):
+    def __post_init__(self):
         import dagster as dg
 
+        # Dagster's beta/preview notes and sqlglot's deprecation speak to us, not to the user
         warnings.filterwarnings("ignore", category=dg.BetaWarning)
+        warnings.filterwarnings("ignore", category=dg.PreviewWarning)
         warnings.filterwarnings("ignore", message="sqlglot")
+
+    @cached_property
+    def definitions(self):
         from orchestration.definitions import build_definitions
 
         with self.quiet():
@@ -77,7 +85,7 @@ class Runner:
             log.write(f"step {failure.step_key} failed:\n{error.to_string()}\n")
         while error.cause:
             error = error.cause
-        raise Stop(f"step {failure.step_key} failed: {short(error.message)}")
+        raise Stop(f"step {failure.step_key} failed: {short(error.message)}", self.settings.paths.log_file)
 
 
 def source_config(spec: str, encoding: str = "utf-8") -> dict:

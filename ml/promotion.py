@@ -80,7 +80,9 @@ def decide(
     - `metric` is reported (not NaN) and, when there is a champion scored on the same holdout
       (`holdout_fingerprint`, when both give one, must match), it beats the champion's score
       by ≥ margin in the right direction (higher_is_better=False for errors such as test_wape).
-    No champion: promoted as "first model" if the guardrails pass.
+    No champion: promoted as "first model" unless it makes NaN predictions; a calibration
+    error over the maximum is reported, not blocking (as before the gate had one function:
+    the first model is champion, and its successors must be calibrated).
     Missing values block promotion (fail closed). `sane` says whether the first two (the
     guardrails) pass.
     """
@@ -92,6 +94,7 @@ def decide(
     elif int(nan_count) > 0:
         reasons.append(f"challenger made {int(nan_count)} NaN predictions on the holdout")
 
+    broken = bool(reasons)  # NaN predictions, or not known to have none
     if max_calibration_error is not None:
         calibration = _number(challenger.get(CALIBRATION_KEY))
         if calibration is None:
@@ -101,7 +104,7 @@ def decide(
                 f"calibration error {calibration:.4f} exceeds the maximum {max_calibration_error:.4f}"
             )
     sane = not reasons
-    blocked = not sane
+    blocked = broken or (not sane and champion is not None)
 
     challenger_score = _number(challenger.get(metric))
     champion_score = _number(champion.get(metric)) if champion is not None else None
@@ -111,7 +114,7 @@ def decide(
 
     if champion is None:
         if not blocked:
-            reasons.append("first model: no champion yet")
+            reasons.append("first model: no champion yet" + ("" if sane else " (champion despite the above)"))
     elif champion_score is None:
         # a champion that cannot be scored should not keep the challenger out forever
         if not blocked:

@@ -20,7 +20,7 @@ def promotion_check(model: str) -> dg.AssetChecksDefinition:
         name=f"check_{model}_promotion",
         blocking=True,
         description=f"Promotes the challenger when its {gate.metric} beats the champion's on the newest holdout by "
-        "the margin (the first model: when it is sane) and it is sane (no NaN predictions, calibrated); fails, "
+        "the margin and it is sane (no NaN predictions, calibrated; the first model: no NaN predictions); fails, "
         "blocking scoring, only when it is not sane and a champion is there to keep.",
     )
     def _check(context: dg.AssetCheckExecutionContext, mlflow: MlflowTracking,
@@ -38,7 +38,6 @@ def promotion_check(model: str) -> dg.AssetChecksDefinition:
         recent = history(model, shoplens).tail(RECENT)
         return dg.AssetCheckResult(
             passed=outcome.promoted,
-            # an insane first model leaves the model without champion (scoring says so); it stops nothing
             severity=dg.AssetCheckSeverity.ERROR if not outcome.sane and outcome.champion_version else dg.AssetCheckSeverity.WARN,
             metadata={
                 "decision": outcome.text,

@@ -186,7 +186,7 @@ def test_the_gate_promotes_the_first_model_then_only_a_better_challenger(
     assert empty.empty and list(empty.columns)[:3] == ["model", "decided_at", "who"]
 
 
-def test_an_insane_first_model_does_not_become_champion(settings, sklearn_classifier, frame, plot_file):
+def test_a_first_model_with_nan_predictions_does_not_become_champion(settings, sklearn_classifier, frame, plot_file):
     name = "nan_first"
     _log(name, sklearn_classifier, settings, frame, plot_file)
     outcome = _gate(name, settings, lambda model: {**_scorer(frame)(model), "nan_predictions": 3})
@@ -208,3 +208,12 @@ def test_fingerprint_is_stable_and_content_sensitive(features):
 def test_git_commit_is_a_sha_or_unknown():
     commit = tracking.git_commit()
     assert commit == "unknown" or len(commit) == 40
+
+
+def test_an_uncalibrated_first_model_becomes_champion_with_the_reason(settings, sklearn_classifier, frame, plot_file):
+    name = "uncalibrated_first"
+    _log(name, sklearn_classifier, settings, frame, plot_file)
+    outcome = _gate(name, settings, lambda model: {**_scorer(frame)(model), "test_calibration_error": 0.4})
+    assert outcome.promoted and not outcome.sane
+    assert "calibration error 0.4000 exceeds" in outcome.text and "champion despite the above" in outcome.text
+    assert tracking.version_by_alias(name, "champion", settings) == 1
