@@ -13,7 +13,7 @@ from pathlib import Path
 
 from apps.runner import Runner, Stop
 from shoplens.ingest.sources import ENCODINGS, SourceError
-from shoplens.settings import REPO_ROOT, Settings
+from shoplens.settings import REPO_ROOT, Settings, without_settings
 
 DEMO = {"users": 5000, "days": 60, "seed": 42}
 UIS = ("dagster", "mlflow", "evidently", "feast")
@@ -118,7 +118,7 @@ def _cmd_ui(args: argparse.Namespace, settings: Settings) -> None:
         raise Stop(f"MLflow is the server at {settings.tracking_uri}: open its UI there")
     command = _ui_command(settings, args.name)
     say(" ".join(command))
-    os.execve(command[0], command, {**os.environ, **settings.environment()})
+    os.execve(command[0], command, {**without_settings(os.environ), **settings.environment()})
 
 
 def parser() -> argparse.ArgumentParser:

@@ -101,3 +101,9 @@ class Settings:
         values[ENVIRONMENT["api_keys"]] = ",".join(self.api_keys)
         env = {var: str(value) for var, value in values.items() if value}
         return {**env, "DAGSTER_HOME": str(self.paths.dagster_home), "DO_NOT_TRACK": "1"}
+
+
+def without_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` less every variable the settings read, and DAGSTER_HOME: what a child process may
+    inherit besides the settings handed to it (MLflow exports MLFLOW_TRACKING_URI once a URI is set)."""
+    return {name: value for name, value in environ.items() if name not in {*ENVIRONMENT.values(), "DAGSTER_HOME"}}

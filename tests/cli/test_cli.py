@@ -10,13 +10,15 @@ import duckdb
 import pandas as pd
 import pytest
 
+from shoplens.settings import without_settings
+
 SHOPLENS = str(Path(sys.executable).parent / "shoplens")
 REES46 = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "rees46" / "2019-Oct_head.csv"
 
 
 def shoplens(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     """A fresh `shoplens --data-dir DATA_DIR ...` process; no ShopLens variable of ours leaks in."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SHOPLENS_")}
+    env = without_settings(os.environ)
     return subprocess.run([SHOPLENS, "--data-dir", str(data_dir), *args], env=env, capture_output=True, text=True,
                           timeout=600)
 

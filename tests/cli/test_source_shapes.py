@@ -15,13 +15,15 @@ import duckdb
 import pandas as pd
 import pytest
 
+from shoplens.settings import without_settings
+
 pytestmark = pytest.mark.slow
 
 SHOPLENS = str(Path(sys.executable).parent / "shoplens")
 
 
 def shoplens(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SHOPLENS_")}
+    env = without_settings(os.environ)
     return subprocess.run([SHOPLENS, "--data-dir", str(data_dir), *args], env=env, capture_output=True, text=True,
                           timeout=900)
 

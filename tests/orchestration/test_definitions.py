@@ -32,9 +32,11 @@ def test_the_workspace_loads_as_dagster_dev_loads_it(settings, instance):
     import sys
     from pathlib import Path
 
+    from shoplens.settings import without_settings
+
     dagster = Path(sys.executable).parent / "dagster"
     done = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
-                          env={**os.environ, **settings.environment()},
+                          env={**without_settings(os.environ), **settings.environment()},
                           cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "All code locations passed validation" in done.stderr + done.stdout

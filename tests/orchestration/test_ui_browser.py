@@ -71,11 +71,12 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def dagster_ui(data_dir, materialized, tmp_path):
-    """`dagster dev` on the session's data directory, logging to tmp_path; its URL."""
+def dagster_ui(settings, materialized, tmp_path):
+    """`dagster dev` on the session's settings (as `shoplens ui dagster` starts it), logging to tmp_path; its URL."""
+    from shoplens.settings import without_settings
+
     port = _free_port()
-    env = {**os.environ, "SHOPLENS_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(data_dir / "dagster"),
-           "SHOPLENS_SOURCE": f"canonical:{materialized}", "DO_NOT_TRACK": "1"}
+    env = {**without_settings(os.environ), **settings.with_(source=f"canonical:{materialized}").environment()}
     dagster = Path(sys.executable).parent / "dagster"
     command = ["env", "--default-signal=INT,TERM", str(dagster), "dev", "-w", str(REPO / "workspace.yaml"),
                "-h", "127.0.0.1", "-p", str(port)]

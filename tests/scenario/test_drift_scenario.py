@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from shoplens.settings import without_settings
+
 SHOPLENS = str(Path(sys.executable).parent / "shoplens")
 
 
@@ -16,7 +18,7 @@ SHOPLENS = str(Path(sys.executable).parent / "shoplens")
 def scenario(tmp_path_factory):
     """A smaller shop than the default: 10 clean days, then 3 drifted ones."""
     data = tmp_path_factory.mktemp("scenario")
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SHOPLENS_")}
+    env = without_settings(os.environ)
     done = subprocess.run([SHOPLENS, "--data-dir", str(data), "scenario", "drift", "--users", "2000", "--clean-days", "10",
                            "--drift-days", "3"], env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
