@@ -29,7 +29,6 @@ class Outcome:
     retrain_reasons: str = ""
     not_done: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    build: object = None  # the build run's result
 
 
 def forget_other_source(runner: Runner, spec: str, say: Callable[[str], None]) -> None:
@@ -83,7 +82,6 @@ def materialize(runner: Runner, spec: str, encoding: str = "utf-8", tags: dict |
     say(f"[2/3] building every asset for {days[0]}..{days[-1]}")
     build = runner.run("build_job", config, tags={
         "dagster/asset_partition_range_start": days[0], "dagster/asset_partition_range_end": days[-1], **(tags or {})})
-    outcome.build = build
     outcome.assets = len({event.asset_key for event in build.get_asset_materialization_events()})
     outcome.checks = count_checks(build)
     outcome.models = {model: materialization(build, f"{model}_model") for model in (*CLASSIFIERS, "demand_forecast")}
