@@ -10,6 +10,7 @@ import sys
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from apps.runner import Runner, Stop
 from shoplens.ingest.sources import ENCODINGS, SourceError
@@ -90,18 +91,17 @@ def _cmd_scenario(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _ui_command(settings: Settings, name: str) -> list[str]:
-    """The server command of a UI over the settings' data directory, on 127.0.0.1."""
+    """The server command of a UI over the settings' data directory, on 127.0.0.1 and its URL's port."""
+    from apps.summary import ui_urls
+
     bin_dir, paths = Path(sys.executable).parent, settings.paths
-    port = lambda url: url.rsplit(":", 1)[-1].strip("/")  # noqa: E731
+    listen = ["--host", "127.0.0.1", "--port", str(urlsplit(ui_urls(settings)[name]).port)]
     return {
         "dagster": [str(bin_dir / "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1",
-                    "-p", "3000"],
-        "mlflow": [str(bin_dir / "mlflow"), "ui", "--backend-store-uri", settings.tracking_uri,
-                   "--host", "127.0.0.1", "--port", port(settings.mlflow_ui)],
-        "evidently": [str(bin_dir / "evidently"), "ui", "--workspace", str(paths.workspace),
-                      "--host", "127.0.0.1", "--port", port(settings.evidently_ui)],
-        "feast": [str(bin_dir / "feast"), "-f", str(paths.feast / "feature_store.yaml"), "ui",
-                  "--host", "127.0.0.1", "--port", "8888"],
+                    "-p", listen[-1]],
+        "mlflow": [str(bin_dir / "mlflow"), "ui", "--backend-store-uri", settings.tracking_uri, *listen],
+        "evidently": [str(bin_dir / "evidently"), "ui", "--workspace", str(paths.workspace), *listen],
+        "feast": [str(bin_dir / "feast"), "-f", str(paths.feast / "feature_store.yaml"), "ui", *listen],
     }[name]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from apps.materialize import Outcome
 from shoplens.settings import REPO_ROOT, Settings
 
-UI_URLS = {"dagster": "http://127.0.0.1:3000", "feast": "http://127.0.0.1:8888"}
 MAKE_TARGETS = {"dagster": "make dev", "mlflow": "make mlflow", "evidently": "make evidently", "feast": "make feast-ui"}
 
 
@@ -24,10 +23,15 @@ def _model_line(name: str, meta: dict) -> str:
         f" ({oracle:.1%} of the oracle's)" if oracle is not None else "")
 
 
+def ui_urls(settings: Settings) -> dict[str, str]:
+    """Where each UI is served on this machine (`shoplens ui NAME` listens on its port)."""
+    return {"dagster": "http://127.0.0.1:3000", "mlflow": settings.mlflow_ui, "evidently": settings.evidently_ui,
+            "feast": "http://127.0.0.1:8888"}
+
+
 def _ui_lines(settings: Settings) -> list[str]:
     default = settings.data_dir == REPO_ROOT / "data"
-    urls = {"dagster": UI_URLS["dagster"], "mlflow": settings.mlflow_ui, "evidently": settings.evidently_ui,
-            "feast": UI_URLS["feast"]}
+    urls = ui_urls(settings)
     command = (lambda name: MAKE_TARGETS[name]) if default else (
         lambda name: f"shoplens --data-dir {settings.data_dir} ui {name}")
     return [f"    {name:<10} {url:<23} {command(name)}" for name, url in urls.items()]
