@@ -12,6 +12,10 @@ MAKE_TARGETS = {"dagster": "make dev", "mlflow": "make mlflow", "evidently": "ma
 def _model_line(name: str, meta: dict) -> str:
     if not meta or meta.get("trained") is False:
         return f"    {name:<20} not trained: {meta.get('reason', 'no run')}"
+    if "recall_at_20" in meta:
+        oracle = meta.get("oracle_recall_ratio")
+        return f"    {name:<20} recall@20 {meta['recall_at_20']:.3f} (best single method {meta['best_single_recall_at_20']:.3f}" + (
+            f", {oracle:.1%} of the oracle's)" if oracle is not None else ")")
     if "test_wape" in meta:
         baseline = meta.get("baseline_seasonal_naive_test_wape")
         return f"    {name:<20} test WAPE {meta['test_wape']:.3f}" + (

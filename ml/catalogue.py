@@ -35,6 +35,7 @@ GATES = {
     "purchase_propensity": Gate("test_roc_auc", higher_is_better=True, calibrated=True),
     "churn": Gate("test_roc_auc", higher_is_better=True, calibrated=True),
     "demand_forecast": Gate("test_wape", higher_is_better=False, calibrated=False),
+    "recommender": Gate("recall_at_20", higher_is_better=True, calibrated=False),
 }
 
 # XGBoost settings of the classifiers and the demand model (the Dagster launchpad overrides some)

@@ -49,15 +49,30 @@ def demand_holdout_metrics(model, demand: pd.DataFrame, horizon: int = 7) -> dic
     }
 
 
+def recommender_holdout(settings: Settings, as_of: date | None = None) -> Callable[[Any], dict]:
+    """Scores a registered recommender (its pyfunc) on the newest label cutoff up to `as_of`: its
+    recipe refitted on the events before that cutoff, recall@20 on the week after."""
+    from ml.recommend.data import label_cutoffs, load_events, load_products
+    from ml.recommend.train import holdout_metrics
+
+    warehouse = settings.paths.warehouse
+    events, products = load_events(warehouse, as_of), load_products(warehouse)
+    cutoff = label_cutoffs(warehouse, as_of)[-1]
+    return lambda registered: holdout_metrics(registered.recommender, events, products, cutoff)
+
+
 def holdout_scorer(model: str, settings: Settings, *, min_cutoff_users: int,
                    as_of: date | None = None) -> Callable[[Any], dict]:
     """A scorer of registered versions of `model` on its newest holdout, read on first use (a
     run that trained nothing reads nothing): a classifier's is the newest cutoff of its training
     set as training sees it (cutoffs under `min_cutoff_users` users left out), the demand
-    model's the newest week of product demand up to `as_of`."""
+    model's the newest week of product demand up to `as_of`, the recommender's the newest label
+    cutoff up to `as_of`."""
 
     @cache
     def metrics() -> Callable[[Any], dict]:
+        if model == "recommender":
+            return recommender_holdout(settings, as_of)
         if model not in TRAINING_SETS:
             return partial(demand_holdout_metrics, demand=load_demand(settings.paths.warehouse, as_of))
         frame, _ = without_small_cutoffs(pd.read_parquet(settings.paths.training_set(model)), min_cutoff_users)

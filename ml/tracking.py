@@ -30,10 +30,10 @@ CHALLENGER = "challenger"
 MODEL_ARTIFACT = "model"  # the name= the model is logged under in its run
 PLOTS_DIR = "plots"
 FLAVOR_TAG = "flavor"  # model version tag: which mlflow flavor loads it natively
-FLAVORS = ("xgboost", "sklearn")
+FLAVORS = ("xgboost", "sklearn", "pyfunc")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-Flavor = Literal["xgboost", "sklearn"]
+Flavor = Literal["xgboost", "sklearn", "pyfunc"]
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,16 @@ def _is_xgboost(model) -> bool:
     return type(model).__module__.startswith("xgboost")
 
 
+def _is_python_model(model) -> bool:
+    return any(cls.__name__ == "PythonModel" and cls.__module__.startswith("mlflow") for cls in type(model).__mro__)
+
+
 def flavor_of(model) -> Flavor:
     """How a model is logged: classifiers with the sklearn flavor, whose pyfunc scores with predict_proba
-    (the xgboost flavor's pyfunc always predicts classes); XGBoost regressors natively; anything else as sklearn."""
+    (the xgboost flavor's pyfunc always predicts classes); XGBoost regressors natively; our own
+    mlflow.pyfunc.PythonModel (the recommender) as pyfunc; anything else as sklearn."""
+    if _is_python_model(model):
+        return "pyfunc"
     return "xgboost" if _is_xgboost(model) and not hasattr(model, "predict_proba") else "sklearn"
 
 
@@ -122,8 +129,10 @@ def pip_requirements(model) -> list[str]:
     reqs = [pin("mlflow"), pin("numpy"), pin("pandas"), pin("scikit-learn")]
     if flavor_of(model) == "sklearn":
         reqs.append(pin("skops"))  # the sklearn flavor's serialization
-    if _is_xgboost(model):
+    if _is_xgboost(model) or flavor_of(model) == "pyfunc":
         reqs.append(pin("xgboost-cpu", "xgboost"))
+    if flavor_of(model) == "pyfunc":
+        reqs += [pin("implicit"), pin("scipy"), pin("threadpoolctl")]
     return reqs
 
 
@@ -185,7 +194,15 @@ def log_training_run(
 
     flavor = flavor_of(model)
     predict_fn = "predict_proba" if hasattr(model, "predict_proba") else "predict"
-    if flavor == "xgboost":
+    predict = getattr(model, predict_fn)
+    if flavor == "pyfunc":
+        import mlflow.pyfunc
+
+        def log_model(python_model, **kwargs):
+            return mlflow.pyfunc.log_model(python_model=python_model, **kwargs)
+
+        predict = partial(model.predict, None)
+    elif flavor == "xgboost":
         import mlflow.xgboost
 
         log_model = mlflow.xgboost.log_model
@@ -199,7 +216,7 @@ def log_training_run(
 
     tags = {key: str(value) for key, value in tags.items() if value is not None}
     experiment_id = experiment(model_name, settings)
-    signature = infer_signature(input_example, getattr(model, predict_fn)(input_example))
+    signature = infer_signature(input_example, predict(input_example))
     with mlflow.start_run(experiment_id=experiment_id, tags={**tags, FLAVOR_TAG: flavor}) as run:
         if params:
             mlflow.log_params(params)
@@ -262,9 +279,9 @@ def version_by_alias(model_name: str, alias: str, settings: Settings) -> int | N
 
 
 def load_by_alias(model_name: str, alias: str, settings: Settings):
-    """The native model (XGBClassifier, sklearn estimator...) the alias points at.
+    """The native model (XGBClassifier, sklearn estimator, our PythonModel...) the alias points at.
 
-    Native, not pyfunc, so classifiers keep predict_proba. The flavor comes from the
+    Native, not the pyfunc wrapper, so classifiers keep predict_proba. The flavor comes from the
     version's `flavor` tag, or from the logged MLmodel when the tag is missing.
     """
     import mlflow
@@ -282,6 +299,10 @@ def load_by_alias(model_name: str, alias: str, settings: Settings):
         import mlflow.xgboost
 
         return mlflow.xgboost.load_model(uri)
+    if flavor == "pyfunc":
+        import mlflow.pyfunc
+
+        return mlflow.pyfunc.load_model(uri).unwrap_python_model()
     import mlflow.sklearn
 
     return mlflow.sklearn.load_model(uri)

@@ -5,11 +5,12 @@ import dagster as dg
 from orchestration.features.assets import training_sets
 from orchestration.ingest.assets import landed_source, raw_tables
 from orchestration.monitoring.assets import MONITORING
+from orchestration.recommendations.assets import recommendations, recommender_model
 from orchestration.training.assets import classifier_models, demand_forecast_model, demand_forecasts, user_scores
 
 LANDING = dg.AssetSelection.assets(landed_source, raw_tables)
 MONITORED = dg.AssetSelection.groups(MONITORING)
-TRAINED = dg.AssetSelection.assets(*training_sets, *classifier_models, demand_forecast_model)
+TRAINED = dg.AssetSelection.assets(*training_sets, *classifier_models, demand_forecast_model, recommender_model)
 
 ingest_source_job = dg.define_asset_job(
     "ingest_source_job",
@@ -24,7 +25,8 @@ build_job = dg.define_asset_job(
 daily_job = dg.define_asset_job(
     "daily_job",
     selection=dg.AssetSelection.all() - TRAINED,
-    description="One event day: land the source, dbt, features online, score users, the monitoring reports.",
+    description="One event day: land the source, dbt, features online, score users, fresh recommendations, "
+    "the monitoring reports.",
 )
 monitoring_job = dg.define_asset_job(
     "monitoring_job",
@@ -33,7 +35,7 @@ monitoring_job = dg.define_asset_job(
 )
 retrain_job = dg.define_asset_job(
     "retrain_job",
-    selection=TRAINED | dg.AssetSelection.assets(user_scores, demand_forecasts),
+    selection=TRAINED | dg.AssetSelection.assets(user_scores, demand_forecasts, recommendations),
     description="Training sets, challengers through the promotion gate, then scores from the champions. "
     "Tag shoplens/as_of=YYYY-MM-DD trains only on what was known that day.",
 )

@@ -17,6 +17,7 @@ GROUPS = {  # group -> (owner, the sources its assets run)
     "marts": ("team:analytics-engineering", ()),
     "features": ("team:ml-platform", ("orchestration/features", "feature_repo", "ml/feature_store.py")),
     "training": ("team:data-science", ("orchestration/training", "ml")),
+    "recommendations": ("team:data-science", ("orchestration/recommendations", "ml")),
     "monitoring": ("team:on-call", ("orchestration/monitoring", "monitoring")),
 }
 

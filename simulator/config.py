@@ -61,6 +61,16 @@ class SimConfig:
     two_items_prob: float = 0.25
     quantity_two_prob: float = 0.1
 
+    # staples: products a user rebuys on a personal cycle (staple_user_share = 0 switches them off)
+    staple_user_share: float = 0.07  # share of regular users with staples (the low-intent cohort has none)
+    staples_max: int = 3  # a staple user has 1..staples_max distinct staples
+    staple_cycle_mean_days: float = 14.0
+    staple_cycle_shape: float = 4.0  # gamma shape of each user's cycle per staple
+    staple_cycle_min_days: float = 3.0
+    # daily P(buy staple) = buy_max / (1 + exp(-steepness * (due - 1))), due = days since last buy / cycle
+    staple_buy_max: float = 0.6
+    staple_steepness: float = 6.0
+
     # reviews
     review_prob: float = 0.3
     review_max_delay_days: float = 5.0
@@ -73,6 +83,8 @@ class SimConfig:
     drift_cohort_intent: float = -4.5
 
     top_k: int = 20
+    top_k_products: int = 50  # products per user and cutoff in user_product_cutoffs (those with p > 0)
+    oracle_futures: int = 100  # Monte Carlo futures per user behind p_buy_7d; each adds ~2 % to the run time
 
     def __post_init__(self) -> None:
         if self.users < 1 or self.days < 1:
@@ -84,6 +96,12 @@ class SimConfig:
             raise ValueError(f"unknown drift kinds {sorted(unknown)}; known: {DRIFT_KINDS}")
         if len(self.weekday_factors) != 7:
             raise ValueError("weekday_factors needs 7 values (Mon..Sun)")
+        if not 0.0 <= self.staple_user_share <= 1.0 or not 0.0 < self.staple_buy_max <= 1.0:
+            raise ValueError("staple_user_share must lie in [0, 1] and staple_buy_max in (0, 1]")
+        if self.staples_max < 1 or min(self.staple_cycle_mean_days, self.staple_cycle_shape, self.staple_cycle_min_days) <= 0:
+            raise ValueError("staples_max and the staple cycle parameters must be positive")
+        if self.top_k_products < 1 or self.oracle_futures < 1:
+            raise ValueError("top_k_products and oracle_futures must be positive")
 
     def drift_on(self, kind: str) -> bool:
         return self.drift_day is not None and kind in self.drift_kinds

@@ -22,6 +22,9 @@ GROUND_TRUTH = {
     "user_cutoffs": {"user_id": "VARCHAR", "cutoff_date": "DATE", "alive": "BOOLEAN",
                      "p_purchase_7d": "DOUBLE", "p_no_event_30d": "DOUBLE"},
     "top_preferences": {"user_id": "VARCHAR", "product_id": "VARCHAR", "score": "DOUBLE", "rank": "INTEGER"},
+    "user_product_cutoffs": {"user_id": "VARCHAR", "cutoff_date": "DATE", "product_id": "VARCHAR",
+                             "p_buy_7d": "DOUBLE", "rank": "INTEGER"},
+    "staples": {"user_id": "VARCHAR", "product_id": "VARCHAR", "cycle_days": "DOUBLE"},
     "bot_sessions": {"session_id": "VARCHAR", "user_id": "VARCHAR", "session_start": "TIMESTAMP",
                      "n_events": "INTEGER", "card_testing": "BOOLEAN"},
 }

@@ -13,11 +13,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from simulator import process
+from simulator import futures, process
 from simulator.config import SimConfig
 from simulator.output import GT_SCHEMAS, SCHEMAS, format_ids, id_width
 from simulator.reviews import ratings, texts
 from simulator.sessions import choose_products, day_events
+from simulator.staples import with_staples
 from simulator.world import CATEGORIES, CHANNELS, COUNTRIES, US_PER_DAY, Products, Users, make_products, make_users
 
 EVENT_TYPES = pa.array(["view", "cart", "remove_from_cart", "purchase"])
@@ -62,11 +63,13 @@ class _Run:
     def __init__(self, cfg: SimConfig, out: Path) -> None:
         self.cfg, self.out = cfg, out
         root = np.random.SeedSequence(cfg.seed)
-        world_seq, day_seq = root.spawn(2)
+        # staples and the item oracle have streams of their own: the others stay as they were
+        world_seq, day_seq, staple_seq, oracle_seq = root.spawn(4)
         rng = np.random.Generator(np.random.PCG64(world_seq))
         self.day_seqs = day_seq.spawn(cfg.days)
+        self.oracle_seqs = oracle_seq.spawn(cfg.days)
         self.products: Products = make_products(cfg, rng)
-        self.users: Users = make_users(cfg, rng)
+        self.users: Users = with_staples(cfg, self.products, make_users(cfg, rng), np.random.Generator(np.random.PCG64(staple_seq)))
         self.n_bot_ids = max(3, cfg.users // 500)
         n_ids = self.users.n + self.n_bot_ids
         self.id_numbers = rng.permutation(n_ids)  # bots share the id space with humans
@@ -89,6 +92,7 @@ class _Run:
         gt.mkdir(parents=True, exist_ok=True)
         self.bots_w = pq.ParquetWriter(gt / "bot_sessions.parquet", GT_SCHEMAS["bot_sessions"])
         self.cutoffs_w = pq.ParquetWriter(gt / "user_cutoffs.parquet", GT_SCHEMAS["user_cutoffs"])
+        self.items_w = pq.ParquetWriter(gt / "user_product_cutoffs.parquet", GT_SCHEMAS["user_product_cutoffs"])
 
     def _utility(self, u: np.ndarray, p: np.ndarray, level: float) -> np.ndarray:
         us, pr = self.users, self.products
@@ -111,8 +115,8 @@ class _Run:
         draw = process.step_day(cfg, self.users, self.state, t, np.random.Generator(np.random.PCG64(proc_seq)))
         rng = np.random.Generator(np.random.PCG64(detail_seq))
         level = process.price_level(cfg, t)
-        ev = day_events(cfg, self.products, self.users, draw.session_user, draw.session_buys,
-                        self.popularity_cdf(t), level, self.n_bot_ids, self.cheapest, rng)
+        ev = day_events(cfg, self.products, self.users, draw.session_user, draw.session_buys, draw.staple_user,
+                        draw.staple_product, self.popularity_cdf(t), level, self.n_bot_ids, self.cheapest, rng)
         day0 = _day_us(cfg, t)
         # sessions numbered by start time, orders by first purchase time: ids leak nothing
         s_rank = np.empty(len(ev.sess_start_ms), dtype=np.int64)
@@ -211,17 +215,32 @@ class _Run:
     # --- ground truth --------------------------------------------------------------------
     def write_cutoff(self, t: int) -> None:
         present = np.flatnonzero(self.users.arrival_day < t)
-        us, st = self.users.subset(present), process.State(self.state.e[present], self.state.alive[present])
+        us, st = self.users.subset(present), self.state.subset(present)
         p7 = process.p_purchase(self.cfg, us, st, t, 7)
         p30 = process.p_no_event(self.cfg, us, st, t, 30)
         cutoff = self.cfg.start_date + timedelta(days=t)
         self.cutoffs_w.write_table(pa.table([
             self.actor_ids.take(pa.array(present)), pa.array([cutoff] * len(present), type=pa.date32()),
             pa.array(st.alive), pa.array(p7), pa.array(p30)], schema=GT_SCHEMAS["user_cutoffs"]))
+        self.write_item_cutoff(t, present, us, st)
+
+    def write_item_cutoff(self, t: int, present: np.ndarray, us: Users, st: process.State) -> None:
+        """Top products per present user by P(buying them in the 7 days from cutoff t)."""
+        rng = np.random.Generator(np.random.PCG64(self.oracle_seqs[t]))
+        cdfs = [self.popularity_cdf(t + d) for d in range(7)]
+        truth = futures.item_truth(self.cfg, self.products, us, st, t, cdfs, rng)
+        user = present[truth.user]
+        score = self._utility(user, truth.product, 1.0) + np.log(self.products.popularity[truth.product])
+        keep, rank = futures.top_products(truth.user, truth.product, truth.p_buy, score, self.cfg.top_k_products)
+        self.items_w.write_table(pa.table([
+            self.actor_ids.take(pa.array(user[keep])),
+            pa.array([self.cfg.start_date + timedelta(days=t)] * len(keep), type=pa.date32()),
+            self.product_ids.take(pa.array(truth.product[keep])), pa.array(truth.p_buy[keep]),
+            pa.array(rank, type=pa.int32())], schema=GT_SCHEMAS["user_product_cutoffs"]))
 
     def finish(self) -> None:
         cfg, us, pr = self.cfg, self.users, self.products
-        for w in (self.labels_w, self.bots_w, self.cutoffs_w):
+        for w in (self.labels_w, self.bots_w, self.cutoffs_w, self.items_w):
             w.close()
         by_id = np.argsort(self.id_numbers[: us.n], kind="stable")
         _write(pa.table([
@@ -244,6 +263,7 @@ class _Run:
                          "price": pr.price, "popularity": pr.popularity,
                          "log_popularity": np.log(pr.popularity), **pfac}), gt / "product_factors.parquet")
         self.write_top_preferences(by_id, gt / "top_preferences.parquet")
+        self.write_staples(by_id, gt / "staples.parquet")
         drift = None
         if cfg.drift_day is not None:
             drift = {"drift_day": cfg.drift_day, "drift_date": _date(cfg, cfg.drift_day), "kinds": list(cfg.drift_kinds)}
@@ -260,7 +280,19 @@ class _Run:
         (gt / "config.json").write_text(json.dumps({
             **cfg.to_json_dict(), "n_humans": us.n, "n_bot_ids": self.n_bot_ids,
             "preference_score": "sum_j taste_j * factor_j - price_sensitivity * log(price) + log(popularity)",
+            "staples": "staples.parquet: products a user rebuys on a cycle; P(buying one on a day) = staple_buy_max"
+                       " / (1 + exp(-staple_steepness * ((day - last purchase day) / cycle_days - 1)))",
+            "p_buy_7d": "user_product_cutoffs.parquet: P(the user buys the product in [cutoff, cutoff + 7 days))"
+                        " from oracle_futures Monte Carlo futures of the generating process at the cutoff; the"
+                        " top_k_products with p > 0 per user, rank 1 = most likely, ties by preference_score",
         }, indent=2, sort_keys=True) + "\n")
+
+    def write_staples(self, by_id: np.ndarray, path: Path) -> None:
+        """One row per (user, staple) with its purchase cycle."""
+        u, slot = np.nonzero(self.users.staples[by_id] >= 0)
+        user = by_id[u]
+        _write(pa.table([self.actor_ids.take(pa.array(user)), self.product_ids.take(pa.array(self.users.staples[user, slot])),
+                         pa.array(self.users.staple_cycle[user, slot])], schema=GT_SCHEMAS["staples"]), path)
 
     def write_top_preferences(self, by_id: np.ndarray, path: Path) -> None:
         """Top-k products per user by true preference (utility + log popularity, pre-drift)."""

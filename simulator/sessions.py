@@ -1,4 +1,4 @@
-"""Turning a day's decisions into events: human sessions and bot sessions.
+"""Turning a day's decisions into events: human sessions, staple sessions and bot sessions.
 
 Everything is vectorised over the day's sessions; times are seconds within the day until
 `DayEvents` holds them as integer milliseconds.
@@ -42,11 +42,28 @@ def _concat(*parts: tuple) -> list[np.ndarray]:
     return [np.concatenate(cols) for cols in zip(*parts)]
 
 
+def inverse_cdf(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """min(searchsorted(cdf, u, side="right"), len(cdf) - 1) for u in [0, 1), through a guide table.
+
+    The table holds the answer at each multiple of 1/g; from there a step or two finish the
+    search exactly, several times faster than a binary search on random keys.
+    """
+    last, g = len(cdf) - 1, 1 << (4 * len(cdf)).bit_length()  # a power of two: u * g is exact
+    idx = np.minimum(np.searchsorted(cdf, np.arange(g) / g, side="right"), last)[(u * g).astype(np.int64)]
+    idx += (idx < last) & (cdf[idx] <= u)  # settles about 90 % of the keys
+    flat_idx, flat_u = idx.reshape(-1), u.reshape(-1)
+    todo = np.flatnonzero((flat_idx < last) & (cdf[flat_idx] <= flat_u))
+    while todo.size:
+        flat_idx[todo] += 1
+        todo = todo[(flat_idx[todo] < last) & (cdf[flat_idx[todo]] <= flat_u[todo])]
+    return idx
+
+
 def choose_products(cfg: SimConfig, products: Products, users: Users, view_user: np.ndarray,
                      pop_cdf: np.ndarray, log_level: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Per view: K candidates drawn by popularity, the one with the highest Gumbel-perturbed utility."""
     nv, k = len(view_user), cfg.candidates_per_view
-    cand = np.minimum(np.searchsorted(pop_cdf, rng.random((nv, k)), side="right"), products.n - 1)
+    cand = inverse_cdf(pop_cdf, rng.random((nv, k)))
     noise = rng.gumbel(size=(nv, k))
     chosen = np.empty(nv, dtype=np.int64)
     best_u = np.empty(nv)
@@ -142,26 +159,51 @@ def bot_sessions(n: int, n_products: int, cheapest: np.ndarray, rng: np.random.G
     return time_s, sess, etype, prod, q, okey, start, card
 
 
+def staple_sessions(cfg: SimConfig, staple_user: np.ndarray, staple_product: np.ndarray,
+                    rng: np.random.Generator) -> tuple:
+    """One session per user who buys staples today: view and cart each, then one order of all."""
+    by_user = np.argsort(staple_user, kind="stable")
+    user, prod = staple_user[by_user], staple_product[by_user]
+    sess_user, first, count = np.unique(user, return_index=True, return_counts=True)
+    s, n = len(sess_user), len(user)
+    ss = np.repeat(np.arange(s), count)
+    cs = np.cumsum(rng.exponential(40.0, size=n) + 1.0)
+    v_off = cs - cs[first][ss]
+    t_cart = v_off + rng.uniform(2, 60, n)
+    t_buy = (np.maximum.reduceat(t_cart, first) if n else t_cart) + rng.exponential(60, s) + 5
+    hour = np.searchsorted(HOUR_CDF, rng.random(s), side="right")
+    start = np.minimum((hour + rng.random(s)) * 3600.0, DAY_S - 1.0 - t_buy)
+    qty = (1 + (rng.random(n) < cfg.quantity_two_prob)).astype(np.int32)
+    time_s = np.concatenate([v_off + start[ss], t_cart + start[ss], t_buy[ss] + start[ss]])
+    etype = np.repeat([VIEW, CART, PURCHASE], n)
+    okey = np.concatenate([np.full(2 * n, -1, dtype=np.int64), ss])
+    q = np.concatenate([np.ones(2 * n, dtype=np.int32), qty])
+    return time_s, np.tile(ss, 3), etype, np.tile(prod, 3), q, okey, start, sess_user
+
+
 def day_events(cfg: SimConfig, products: Products, users: Users, session_user: np.ndarray,
-               session_buys: np.ndarray, pop_cdf: np.ndarray, level: float, n_bot_ids: int,
-               cheapest: np.ndarray, rng: np.random.Generator) -> DayEvents:
-    """All events of one day: human sessions plus about `bot_share` of sessions from bots."""
-    s = len(session_user)
+               session_buys: np.ndarray, staple_user: np.ndarray, staple_product: np.ndarray,
+               pop_cdf: np.ndarray, level: float, n_bot_ids: int, cheapest: np.ndarray,
+               rng: np.random.Generator) -> DayEvents:
+    """All events of one day: human and staple sessions plus about `bot_share` of sessions from bots."""
     h = human_sessions(cfg, products, users, session_user, session_buys, pop_cdf, level, rng)
+    st = staple_sessions(cfg, staple_user, staple_product, rng)
+    hs = len(session_user)
+    s = hs + len(st[7])  # human sessions; their orders are keyed by session
     n_bot = int(rng.poisson(s * cfg.bot_share / (1.0 - cfg.bot_share))) if s else 0
     bot_actor = users.n + rng.integers(0, n_bot_ids, size=n_bot)
     bt = bot_sessions(n_bot, products.n, cheapest, rng)
-    n_orders_h = s
-    time_s = np.concatenate([h[0], bt[0]])
+    time_s = np.concatenate([h[0], st[0], bt[0]])
     return DayEvents(
         time_ms=np.floor(time_s * 1000.0).astype(np.int64),
-        session=np.concatenate([h[1], bt[1] + s]),
-        etype=np.concatenate([h[2], bt[2]]).astype(np.int8),
-        product=np.concatenate([h[3], bt[3]]).astype(np.int64),
-        quantity=np.concatenate([h[4], bt[4]]).astype(np.int32),
-        order=np.concatenate([h[5], np.where(bt[5] >= 0, bt[5] + n_orders_h, -1)]).astype(np.int64),
-        sess_actor=np.concatenate([session_user, bot_actor]).astype(np.int64),
-        sess_start_ms=np.floor(np.concatenate([h[6], bt[6]]) * 1000.0).astype(np.int64),
+        session=np.concatenate([h[1], st[1] + hs, bt[1] + s]),
+        etype=np.concatenate([h[2], st[2], bt[2]]).astype(np.int8),
+        product=np.concatenate([h[3], st[3], bt[3]]).astype(np.int64),
+        quantity=np.concatenate([h[4], st[4], bt[4]]).astype(np.int32),
+        order=np.concatenate([h[5], np.where(st[5] >= 0, st[5] + hs, -1),
+                              np.where(bt[5] >= 0, bt[5] + s, -1)]).astype(np.int64),
+        sess_actor=np.concatenate([session_user, st[7], bot_actor]).astype(np.int64),
+        sess_start_ms=np.floor(np.concatenate([h[6], st[6], bt[6]]) * 1000.0).astype(np.int64),
         sess_is_bot=np.concatenate([np.zeros(s, dtype=bool), np.ones(n_bot, dtype=bool)]),
         sess_card_testing=np.concatenate([np.zeros(s, dtype=bool), bt[7]]),
     )

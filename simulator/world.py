@@ -52,10 +52,17 @@ class Users:
     country: np.ndarray  # int
     channel: np.ndarray  # int
     prehistory_us: np.ndarray  # initial users: first_seen offset before start (us, > 0)
+    staples: np.ndarray  # (n, staples_max) product index, filled from the left, -1 = none
+    staple_cycle: np.ndarray  # (n, staples_max) days; inf where there is no staple
+    staple_last0: np.ndarray  # (n, staples_max) day of the last purchase before arrival (the phase)
 
     @property
     def n(self) -> int:
         return len(self.base_rate)
+
+    @property
+    def has_staples(self) -> np.ndarray:
+        return self.staples[:, 0] >= 0  # staples fill the slots from the left
 
     def subset(self, idx: np.ndarray) -> Users:
         """The users at `idx` (repeats allowed: used to replicate users for Monte Carlo)."""
@@ -113,8 +120,10 @@ def make_users(cfg: SimConfig, rng: np.random.Generator) -> Users:
     # initial users carry engagement from their history; newcomers start at zero
     e0 = np.where(is_new, 0.0, rng.exponential(0.6, size=n))
     prehistory = np.where(is_new, 0, rng.integers(1, cfg.prehistory_days * US_PER_DAY // 1000, size=n) * 1000)
-    return Users(arrival_day=arrival, is_new=is_new, is_cohort=is_cohort, e0=e0,
-                 prehistory_us=prehistory, **traits)
+    m = cfg.staples_max  # no staples yet: staples.with_staples chooses them
+    return Users(arrival_day=arrival, is_new=is_new, is_cohort=is_cohort, e0=e0, prehistory_us=prehistory,
+                 staples=np.full((n, m), -1, dtype=np.int64), staple_cycle=np.full((n, m), np.inf),
+                 staple_last0=np.zeros((n, m)), **traits)
 
 
 def utility(taste: np.ndarray, price_sens: np.ndarray, latent: np.ndarray, price: np.ndarray) -> np.ndarray:

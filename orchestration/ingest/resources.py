@@ -18,5 +18,14 @@ class ShopSource(dg.ConfigurableResource):
 
     def ground_truth(self) -> pd.DataFrame | None:
         """The simulator's true probabilities per user and cutoff; None for real data."""
+        return self._truth("user_cutoffs")
+
+    def item_truth(self) -> pd.DataFrame | None:
+        """The simulator's true probability that each user buys each product in the 7 days after each
+        cutoff (its top products per user); None for real data or a simulation made before it kept them."""
+        return self._truth("user_product_cutoffs")
+
+    def _truth(self, name: str) -> pd.DataFrame | None:
         folder = self.parsed().ground_truth
-        return pd.read_parquet(folder / "user_cutoffs.parquet") if folder else None
+        path = folder / f"{name}.parquet" if folder else None
+        return pd.read_parquet(path) if path and path.exists() else None

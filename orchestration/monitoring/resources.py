@@ -24,6 +24,10 @@ class MonitoringSettings(dg.ConfigurableResource):
         default=10, description="A day with fewer active users is skipped as too thin to compare (reported, not an error)."
     )
     reference_days: int = Field(default=REFERENCE_DAYS, description="Days of a champion's training data its reference covers.")
+    min_recommendation_coverage: float = Field(default=0.02, description="Warn when the recommendations show less "
+                                               "than this share of the catalogue.")
+    max_cold_user_share: float = Field(default=0.5, description="Warn when more than this share of users get only "
+                                       "the popularity list.")
 
     def policy(self) -> RetrainPolicy:
         return RetrainPolicy(self.max_drift_share, self.on_prediction_drift, self.max_auc_drop, self.max_champion_age_days)

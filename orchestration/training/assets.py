@@ -55,7 +55,7 @@ def _not_trained(context: dg.AssetExecutionContext, reason: str) -> dg.Materiali
     return dg.MaterializeResult(metadata={"trained": False, "reason": reason})
 
 
-def _lineage(context: dg.AssetExecutionContext, settings: Settings, times: pd.Series, feature_service: str) -> dict:
+def lineage(context: dg.AssetExecutionContext, settings: Settings, times: pd.Series, feature_service: str) -> dict:
     """MLflow tags that tie a run to its Dagster run, data window, features and code (the data is the run's input)."""
     from ml.scoring import latest_feature_day
     from ml.tracking import git_commit
@@ -111,7 +111,7 @@ def classifier_asset(model: str) -> dg.AssetsDefinition:
             training_data=frame,
             dataset_name=f"training_set_{model}",
             label=spec.label,
-            tags=_lineage(context, shoplens, times, spec.service),
+            tags=lineage(context, shoplens, times, spec.service),
             settings=shoplens,
         )
         context.log.info(f"{model} v{version.version}: test ROC AUC {metrics['test_roc_auc']:.3f}")
@@ -193,7 +193,7 @@ def demand_forecast_model(context: dg.AssetExecutionContext, config: DemandConfi
         training_data=demand,
         dataset_name="product_demand_daily",
         label="units",
-        tags={**_lineage(context, shoplens, pd.to_datetime(demand["demand_date"]), "product_demand_daily"),
+        tags={**lineage(context, shoplens, pd.to_datetime(demand["demand_date"]), "product_demand_daily"),
               "metric_notes": "; ".join(result.notes) or None},
         settings=shoplens,
     )

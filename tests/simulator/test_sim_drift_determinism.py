@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from simulator import SimConfig, simulate
@@ -58,5 +59,8 @@ def test_same_seed_same_bytes_different_seed_different(tmp_path):
     simulate(SimConfig(users=400, days=9, seed=22, drift_day=4), c)
     fa, fb, fc = _files(a), _files(b), _files(c)
     assert fa == fb
+    for name in ("user_product_cutoffs", "staples"):
+        path = f"ground_truth/{name}.parquet"
+        assert pq.read_metadata(a / path).num_rows > 0 and fa[path] != fc[path]
     assert (sa.events, sa.reviews) == (sb.events, sb.reviews)
     assert fa["events/event_date=2024-01-02/events.parquet"] != fc["events/event_date=2024-01-02/events.parquet"]

@@ -2,42 +2,53 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from simulator import SimConfig, process
+from simulator import SimConfig, futures, process
+from simulator.staples import first_distinct, with_staples
 from simulator.world import make_products, make_users
 
-# price drift on day 12 falls inside the 7-day window that starts on day 10
-CFG = SimConfig(users=600, days=45, seed=3, drift_day=12, drift_kinds=("price", "cohort"))
+# price drift on day 12 falls inside the 7-day window that starts on day 10; many staple users
+CFG = SimConfig(users=600, days=45, seed=3, drift_day=12, drift_kinds=("price", "cohort"), staple_user_share=0.5)
 T0 = 10
 
 
 @pytest.fixture(scope="module")
-def cutoff_state():
+def world():
     rng = np.random.Generator(np.random.PCG64(99))
-    make_products(CFG, rng)
-    users = make_users(CFG, rng)
+    products = make_products(CFG, rng)
+    return products, with_staples(CFG, products, make_users(CFG, rng), rng)
+
+
+@pytest.fixture(scope="module")
+def cutoff_state(world):
+    _, users = world
+    rng = np.random.Generator(np.random.PCG64(98))
     state = process.State.initial(users)
     for t in range(T0):
         process.step_day(CFG, users, state, t, rng)
-    # a mix: engaged and fresh users, dead ones, and some arriving inside the window
+    # a mix: engaged and fresh users, staple users, dead ones, and some arriving inside the window
     present = np.flatnonzero((users.arrival_day < T0) & state.alive)
     by_e = present[np.argsort(state.e[present], kind="stable")]
-    pick = np.concatenate([by_e[:10], by_e[-15:], np.flatnonzero(~state.alive)[:3],
-                           np.flatnonzero((users.arrival_day >= T0) & (users.arrival_day < T0 + 5))[:4]])
-    assert state.e[pick].max() > 0.5
-    return users.subset(pick), process.State(state.e[pick], state.alive[pick])
+    arriving = np.flatnonzero((users.arrival_day >= T0) & (users.arrival_day < T0 + 5))
+    pick = np.concatenate([by_e[:10], by_e[-15:], np.flatnonzero(~state.alive)[:3], arriving[:4],
+                           np.flatnonzero(users.has_staples[present])[:8], arriving[users.has_staples[arriving]][:3]])
+    assert state.e[pick].max() > 0.5 and users.has_staples[pick].sum() >= 15
+    return users.subset(pick), state.subset(pick)
 
 
 def _monte_carlo(users, state, horizon: int, reps: int, what: str) -> np.ndarray:
     idx = np.repeat(np.arange(users.n), reps)
-    big, st = users.subset(idx), process.State(state.e[idx].copy(), state.alive[idx].copy())
+    big, st = users.subset(idx), state.subset(idx)
     rng = np.random.Generator(np.random.PCG64(2024))
     hit = np.zeros(len(idx), dtype=bool)
     for d in range(horizon):
         draw = process.step_day(CFG, big, st, T0 + d, rng)
         hit |= draw.purchased if what == "purchase" else draw.active
+        hit[draw.staple_user] = True  # a staple purchase is a purchase and an event
     return hit.reshape(users.n, reps).mean(axis=1)
 
 
@@ -63,6 +74,39 @@ def test_p_no_event_30d_matches_monte_carlo(cutoff_state):
     assert (exact[~state.alive] == 1).all()
     reps = 3000
     _check(exact, 1.0 - _monte_carlo(users, state, 30, reps, "event"), reps)
+
+
+def test_item_futures_reproduce_exact_p_purchase(world, cutoff_state):
+    products, _ = world
+    users, state = cutoff_state
+    reps = 3000
+    cdf = np.cumsum(products.popularity) / products.popularity.sum()
+    rng = np.random.Generator(np.random.PCG64(5))
+    truth = futures.item_truth(dataclasses.replace(CFG, oracle_futures=reps), products, users, state, T0, [cdf] * 7, rng)
+    exact = process.p_purchase(CFG, users, state, T0, 7)
+    present = users.arrival_day < T0  # the item truth is only asked about present users
+    _check(exact[present], truth.p_any[present], reps)
+    assert abs((truth.p_any - exact)[present].mean()) < 0.01
+    assert np.corrcoef(truth.p_any[present], exact[present])[0, 1] > 0.95
+    # P(buy some product) is at most P(any purchase) and sums of P(buy) are at least it
+    p_max = np.zeros(users.n)
+    np.maximum.at(p_max, truth.user, truth.p_buy)
+    assert (p_max <= truth.p_any + 1e-12).all()
+    assert (np.bincount(truth.user, truth.p_buy, minlength=users.n) >= truth.p_any - 1e-12).all()
+
+
+def test_first_distinct_and_staple_assignment(world):
+    picks = np.array([[3, 3, 5, 3, 7], [1, 1, 1, 1, 1]])
+    assert first_distinct(picks, 3).tolist() == [[3, 5, 7], [1, -1, -1]]
+    _, users = world
+    st = users.staples
+    count = (st >= 0).sum(axis=1)
+    assert ((st >= 0) == (np.arange(CFG.staples_max) < count[:, None])).all()  # filled from the left
+    assert not users.has_staples[users.is_cohort].any() and 0.4 < users.has_staples[~users.is_cohort].mean() < 0.6
+    assert all(len(set(row[row >= 0])) == (row >= 0).sum() for row in st)
+    assert (users.staple_cycle[st >= 0] >= CFG.staple_cycle_min_days).all()
+    phase = users.arrival_day[:, None] - users.staple_last0
+    assert ((phase >= 0) & (phase <= users.staple_cycle))[st >= 0].all()
 
 
 def test_closed_form_day_purchase_probability():
