@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ml.recommend.config import PROTOCOLS, RecommenderParams, make_generators
+from ml.recommend.config import RecommenderParams, make_generators
 from ml.recommend.features import Catalogue, add_history_features, candidate_features, label, merge_candidates
 from ml.recommend.generators import Candidates, Generator
 from ml.recommend.history import History
@@ -51,8 +51,7 @@ class Cutoff:
         return [keys[a:b] % n_items for a, b in bounds.T]
 
     def exclude(self, protocol: str):
-        """The matrix of items generators must not propose under `protocol`."""
-        assert protocol in PROTOCOLS, protocol
+        """The matrix of items generators must not propose under `protocol` (None: nothing excluded)."""
         return self.history.purchases() if protocol == "discovery" else None
 
     def candidates(self, protocol: str, n: int, users: np.ndarray) -> dict[str, Candidates]:

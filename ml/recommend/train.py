@@ -29,7 +29,8 @@ class CannotRank(ValueError):
 
 
 def list_metrics(lists: np.ndarray, relevant: list[np.ndarray], popularity: np.ndarray) -> dict[str, float]:
-    """The metrics of one method's lists, under the stable names the MLflow runs log."""
+    """The metrics of one method's lists (rows: the test cutoff's buyers), under the stable names the
+    MLflow runs log; coverage and novelty are of those same lists."""
     return {
         "recall_at_20": m.recall_at_k(lists, relevant, 20),
         "ndcg_at_10": m.ndcg_at_k(lists, relevant, 10),

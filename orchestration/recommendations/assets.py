@@ -114,18 +114,19 @@ def recommendations(context: dg.AssetExecutionContext, mlflow: MlflowTracking,
         return dg.MaterializeResult(metadata={"dagster/row_count": 0, "note": "the source has no events"})
     version = version_by_alias(MODEL, "champion", shoplens)
     if version is None:
-        note = "no champion recommender yet: everyone gets the popular products"
-        recommender = popularity_only(events, products, RecommenderParams(), note).recommender
+        made_by = {"note": "no champion recommender yet: everyone gets the popular products"}
+        recommender = popularity_only(events, products, RecommenderParams(), made_by["note"]).recommender
     else:
         champion = load_by_alias(MODEL, "champion", shoplens).recommender
         recommender = champion.refreshed(events, products, next_midnight(events))
-        note = f"champion v{version}, refitted on the events up to {recommender.as_of - pd.Timedelta(days=1):%Y-%m-%d}"
+        made_by = {"made_by": f"champion v{version}, refitted on the events up to "
+                              f"{recommender.as_of - pd.Timedelta(days=1):%Y-%m-%d}"}
     summary = write_recommendations(warehouse, recommender.lists, version)
-    context.log.info(f"{summary['users']} users, {len(recommender.lists)} recommendations ({note})")
+    context.log.info(f"{summary['users']} users, {len(recommender.lists)} recommendations ({next(iter(made_by.values()))})")
     by_source = recommender.lists["source"].value_counts().rename_axis("source").reset_index()
     return dg.MaterializeResult(metadata={
         "dagster/row_count": dg.MetadataValue.int(len(recommender.lists)),
-        "note": note,
+        **made_by,
         "champion_version": version,
         **summary,
         "by_source": dg.MetadataValue.md(table(["source", "recommendations"], by_source.itertuples(index=False))),

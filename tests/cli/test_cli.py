@@ -101,3 +101,5 @@ def test_real_rees46_slice_through_the_whole_graph(tmp_path):
         # three hours of data: too short for any 7- or 30-day label, so labels stay empty
         assert con.execute("select count(*) from labels").fetchone()[0] == 0
         assert con.execute("select count(*) from funnel_daily").fetchone()[0] == 1
+        assert con.execute("select count(distinct user_id) from recommendations").fetchone()[0] > 4000
+    assert "recommender_model: 0 weekly cutoffs with a full next week" in done.stdout

@@ -110,6 +110,20 @@ def test_the_purchase_only_models_log_the_rfm_baseline(purchase_only):
     assert version.tags["feature_service"] == "purchase_propensity_v2"
 
 
+def test_the_purchase_only_recommender_learns_from_orders_alone(purchase_only):
+    import mlflow
+
+    data_dir, done, _ = purchase_only
+    client = mlflow.MlflowClient(f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}")
+    metrics = client.get_run(client.get_model_version_by_alias("recommender", "champion").run_id).data.metrics
+    assert metrics["recall_at_20"] >= metrics["popularity_recall_at_20"] and metrics["buyagain_recall_at_20"] > 0
+    assert re.search(r"recommender +recall@20 0\.\d+ \(best single method 0\.\d+\)", done.stdout), done.stdout
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        users, personal = con.execute(
+            "select count(distinct user_id), count_if(source <> 'popularity') from recommendations").fetchone()
+    assert users > 1000 and personal > 0
+
+
 @pytest.fixture(scope="module")
 def priceless(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """Nine days of a canonical clickstream without prices, plus one stray event 60 days before."""
@@ -138,3 +152,13 @@ def test_a_short_priceless_source_with_a_stray_event_exits_0_and_says_why(pricel
         first_cutoff = con.execute("select min(cutoff_date) from labels").fetchone()[0]
     assert rows > 0 and priced == 0  # spend is unknown, not zero
     assert first_cutoff is None or first_cutoff >= date(2024, 3, 8)  # cutoffs start where the data is dense
+
+
+def test_a_short_source_gets_popular_products_and_the_reason(priceless):
+    data_dir, done = priceless
+    assert re.search(r"recommender_model: \d weekly cutoffs with a full next week; the ranker needs 3", done.stdout)
+    assert "recommendations: no champion recommender yet" in done.stdout
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        users, sources, ranks = con.execute(
+            "select count(distinct user_id), list(distinct source), max(rank) from recommendations").fetchone()
+    assert users > 100 and sources == ["popularity"] and ranks == 20

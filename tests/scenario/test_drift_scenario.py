@@ -55,16 +55,17 @@ def test_the_sensor_requests_exactly_one_retraining_with_its_reasons(scenario):
 def test_the_retrained_challengers_are_promoted_only_if_better(scenario):
     result, _, root = scenario
     assert {d.split(":")[0] for d in result["promotion_decisions"]} == {
-        "check_purchase_propensity_promotion", "check_churn_promotion", "check_demand_forecast_promotion"}
+        "check_purchase_propensity_promotion", "check_churn_promotion", "check_demand_forecast_promotion",
+        "check_recommender_promotion"}
     from ml.catalogue import GATES
     from ml.promotion import history
     from shoplens.settings import Settings
 
     decisions = pd.concat([history(model, Settings(data_dir=root)) for model in GATES], ignore_index=True)
     retrained = decisions[decisions["old_champion_version"].notna()]
-    assert sorted(retrained["model"]) == ["churn", "demand_forecast", "purchase_propensity"]
+    assert sorted(retrained["model"]) == ["churn", "demand_forecast", "purchase_propensity", "recommender"]
     for row in retrained.itertuples():
-        improvement = (row.challenger_score - row.champion_score) * (1 if row.metric == "test_roc_auc" else -1)
+        improvement = (row.challenger_score - row.champion_score) * (1 if GATES[row.model].higher_is_better else -1)
         if row.promoted:
             assert improvement >= 0.005, row
         else:
