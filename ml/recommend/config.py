@@ -27,9 +27,10 @@ class RankerParams:
 
     objective: str = "rank:ndcg"  # or rank:pairwise
     n_estimators: int = 300  # most boosting rounds; early stopping on the validation cutoff stops sooner
-    learning_rate: float = 0.05
-    max_depth: int = 6
-    min_child_weight: float = 1.0
+    # shallow, heavily regularised trees: a week's buyers are few hundred groups on a 5 k-user shop
+    learning_rate: float = 0.1
+    max_depth: int = 3
+    min_child_weight: float = 20.0
     subsample: float = 0.8
     colsample_bytree: float = 0.8
     early_stopping_rounds: int = 30
