@@ -61,7 +61,8 @@ class Recommender:
         out; ids the model does not know are ignored and listed in `ignored_product_ids`."""
         k = k or self.params.k
         users = pd.Series(list(user_ids), dtype="string", name="user_id")
-        baskets = [set(b) if b is not None and len(b) else set() for b in (basket if basket is not None else [None] * len(users))]
+        baskets = [set(b) if isinstance(b, list | tuple | set | np.ndarray) else set()  # None / NaN: no basket
+                   for b in (basket if basket is not None else [None] * len(users))]
         parts = []
         lists = self.lists.groupby("user_id", sort=False)
         for user, in_basket in zip(users, baskets):

@@ -1,5 +1,9 @@
 """The oracle of the recommender (simulated data only): each user's products ranked by the true
-probability that the user buys them in the 7 days after the cutoff."""
+probability that the user buys them in the 7 days after the cutoff.
+
+The simulator lists the products with a positive probability in its futures (about ten per
+user); the rest, whose probability is below what the futures resolve, follow in the order of
+the user's true preference, so every oracle list is full."""
 
 from __future__ import annotations
 
@@ -7,6 +11,16 @@ import numpy as np
 import pandas as pd
 
 from ml.recommend.ranking import Cutoff, top_k
+
+
+def with_preferences(truth: pd.DataFrame, preferences: pd.DataFrame) -> pd.DataFrame:
+    """`truth` (user_product_cutoffs) with, at every cutoff, each listed user's `preferences`
+    (top_preferences: user_id, product_id, rank) ranked after the products it lists."""
+    users = truth[["user_id", "cutoff_date"]].drop_duplicates()
+    after = users.merge(preferences[["user_id", "product_id", "rank"]], on="user_id")
+    after["rank"] += truth["rank"].max() if len(truth) else 0
+    padded = pd.concat([truth[["user_id", "cutoff_date", "product_id", "rank"]], after], ignore_index=True)
+    return padded.sort_values(["cutoff_date", "user_id", "rank"]).drop_duplicates(["cutoff_date", "user_id", "product_id"])
 
 
 def oracle_lists(truth: pd.DataFrame, cut: Cutoff, protocol: str, k: int, users: np.ndarray) -> np.ndarray:

@@ -21,9 +21,13 @@ class ShopSource(dg.ConfigurableResource):
         return self._truth("user_cutoffs")
 
     def item_truth(self) -> pd.DataFrame | None:
-        """The simulator's true probability that each user buys each product in the 7 days after each
-        cutoff (its top products per user); None for real data or a simulation made before it kept them."""
-        return self._truth("user_product_cutoffs")
+        """The simulator's ranking of each user's products by the true probability of buying them in
+        the 7 days after each cutoff, padded by true preference (ml.recommend.oracle.with_preferences);
+        None for real data or a simulation made before it kept them."""
+        from ml.recommend.oracle import with_preferences
+
+        truth, preferences = self._truth("user_product_cutoffs"), self._truth("top_preferences")
+        return None if truth is None or preferences is None else with_preferences(truth, preferences)
 
     def _truth(self, name: str) -> pd.DataFrame | None:
         folder = self.parsed().ground_truth
