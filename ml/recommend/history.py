@@ -115,11 +115,6 @@ class History:
         matrix.eliminate_zeros()
         return matrix
 
-    def decayed_purchases(self, half_life_days: float) -> csr_matrix:
-        """users x items sum over purchases of 0.5 ** (age_days / half_life_days)."""
-        mask = self.is_purchase
-        return self._matrix(mask, 0.5 ** (self.age_days[mask] / half_life_days))
-
     def purchase_stats(self) -> pd.DataFrame:
         """One row per purchased (user, item): purchase_count (order lines) and days_since_last_purchase."""
         mask = self.is_purchase

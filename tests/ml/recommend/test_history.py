@@ -52,8 +52,6 @@ def test_matrices_count_purchases_and_weigh_events(make_history):
     # 5 + 5 + 1 for p1; the cart 3; a remove_from_cart weighs nothing and is not stored
     np.testing.assert_array_equal(h.confidence().toarray(), [[11, 3], [0, 0]])
     assert h.confidence().nnz == 2
-    # half-life 10 days: 0.5 ** 1 + 0.5 ** 2
-    np.testing.assert_allclose(h.decayed_purchases(10.0).toarray(), [[0.75, 0], [0, 0]])
 
 
 def test_purchase_stats_give_count_and_days_since_last(make_history):
