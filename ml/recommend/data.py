@@ -44,10 +44,8 @@ def label_cutoffs(warehouse: Path, until: date | None = None) -> list[pd.Timesta
     return [pd.Timestamp(day) for (day,) in rows]
 
 
-def write_recommendations(warehouse: Path, lists: pd.DataFrame, model_version: int | None) -> dict[str, float]:
-    """Replace the `recommendations` table (user_id, product_id, rank, score, source, model_version);
-    return users, coverage (share of the catalogue recommended) and cold_user_share (users whose
-    whole list is the popularity list)."""
+def write_recommendations(warehouse: Path, lists: pd.DataFrame, model_version: int | None) -> None:
+    """Replace the `recommendations` table (user_id, product_id, rank, score, source, model_version)."""
     with duckdb.connect(str(warehouse)) as con:
         con.register("lists", lists)
         con.execute(
@@ -56,11 +54,20 @@ def write_recommendations(warehouse: Path, lists: pd.DataFrame, model_version: i
             "from lists order by user_id, rank",
             [model_version],
         )
-        users, covered, cold = con.execute(
-            "select count(distinct user_id), count(distinct product_id), "
-            "count(distinct user_id) filter (where user_id not in (select user_id from recommendations where source <> 'popularity')) "
-            "from recommendations"
+
+
+def recommendation_summary(warehouse: Path) -> dict[str, float]:
+    """Of the `recommendations` table: users, coverage (share of the catalogue recommended) and
+    cold_user_share (users whose whole list is the popularity list)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        users, covered, cold, catalogue = con.execute(
+            """
+            select count(distinct user_id), count(distinct product_id),
+                   count(distinct user_id) filter (where user_id not in
+                       (select user_id from recommendations where source <> 'popularity')),
+                   (select count(*) from dim_products)
+            from recommendations
+            """
         ).fetchone()
-        catalogue = con.execute("select count(*) from dim_products").fetchone()[0]
     return {"users": users, "coverage": covered / catalogue if catalogue else 0.0,
             "cold_user_share": cold / users if users else 0.0}

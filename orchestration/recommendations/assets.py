@@ -102,7 +102,7 @@ def recommendations(context: dg.AssetExecutionContext, mlflow: MlflowTracking,
     """Top-20 products (user_id, product_id, rank, score, source) for every user with an event in the
     active days, from the champion's recipe refitted on the newest data; popularity while there is none."""
     from ml.recommend.config import RecommenderParams
-    from ml.recommend.data import load_events, load_products, write_recommendations
+    from ml.recommend.data import load_events, load_products, recommendation_summary, write_recommendations
     from ml.recommend.train import next_midnight, popularity_only
     from ml.tracking import load_by_alias, version_by_alias
 
@@ -121,7 +121,8 @@ def recommendations(context: dg.AssetExecutionContext, mlflow: MlflowTracking,
         recommender = champion.refreshed(events, products, next_midnight(events))
         made_by = {"made_by": f"champion v{version}, refitted on the events up to "
                               f"{recommender.as_of - pd.Timedelta(days=1):%Y-%m-%d}"}
-    summary = write_recommendations(warehouse, recommender.lists, version)
+    write_recommendations(warehouse, recommender.lists, version)
+    summary = recommendation_summary(warehouse)
     context.log.info(f"{summary['users']} users, {len(recommender.lists)} recommendations ({next(iter(made_by.values()))})")
     by_source = recommender.lists["source"].value_counts().rename_axis("source").reset_index()
     return dg.MaterializeResult(metadata={
