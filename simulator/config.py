@@ -85,6 +85,7 @@ class SimConfig:
     top_k: int = 20
     top_k_products: int = 50  # products per user and cutoff in user_product_cutoffs (those with p > 0)
     oracle_futures: int = 100  # Monte Carlo futures per user behind p_buy_7d; each adds ~2 % to the run time
+    oracle_purchase_futures: int = 20  # futures per user behind expected_purchase_days_28d
 
     def __post_init__(self) -> None:
         if self.users < 1 or self.days < 1:
@@ -100,8 +101,8 @@ class SimConfig:
             raise ValueError("staple_user_share must lie in [0, 1] and staple_buy_max in (0, 1]")
         if self.staples_max < 1 or min(self.staple_cycle_mean_days, self.staple_cycle_shape, self.staple_cycle_min_days) <= 0:
             raise ValueError("staples_max and the staple cycle parameters must be positive")
-        if self.top_k_products < 1 or self.oracle_futures < 1:
-            raise ValueError("top_k_products and oracle_futures must be positive")
+        if min(self.top_k_products, self.oracle_futures, self.oracle_purchase_futures) < 1:
+            raise ValueError("top_k_products, oracle_futures and oracle_purchase_futures must be positive")
 
     def drift_on(self, kind: str) -> bool:
         return self.drift_day is not None and kind in self.drift_kinds

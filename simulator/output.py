@@ -20,7 +20,7 @@ SCHEMAS = {table: arrow_schema(cols) for table, cols in TABLES.items()}
 
 GROUND_TRUTH = {
     "user_cutoffs": {"user_id": "VARCHAR", "cutoff_date": "DATE", "alive": "BOOLEAN",
-                     "p_purchase_7d": "DOUBLE", "p_no_event_30d": "DOUBLE"},
+                     "p_purchase_7d": "DOUBLE", "p_no_event_30d": "DOUBLE", "expected_purchase_days_28d": "DOUBLE"},
     "top_preferences": {"user_id": "VARCHAR", "product_id": "VARCHAR", "score": "DOUBLE", "rank": "INTEGER"},
     "user_product_cutoffs": {"user_id": "VARCHAR", "cutoff_date": "DATE", "product_id": "VARCHAR",
                              "p_buy_7d": "DOUBLE", "rank": "INTEGER"},

@@ -138,6 +138,16 @@ def step_day(cfg: SimConfig, users: Users, state: State, t: int, rng: np.random.
     return DayDraw(active, session_user, session_buys, purchased, churned, staple_user, staple_product)
 
 
+def quiet_prob(cfg: SimConfig, users: Users, e: np.ndarray, staple_last: np.ndarray, t: int, purchases: bool,
+               staple_rows: np.ndarray) -> np.ndarray:
+    """P(no purchase / no event on day t) of alive, present users with engagement `e` and the staple
+    timers `staple_last` (`staple_rows`: the users with staples)."""
+    x = activity_prob(cfg, users, e, t)
+    if purchases:
+        x = x * day_purchase_prob(session_purchase_prob(cfg, users, e, t), users.extra_sessions)
+    return (1.0 - x) * _staple_quiet(cfg, users, staple_last, staple_rows, t)
+
+
 def _no_x_probability(cfg: SimConfig, users: Users, state: State, t0: int, horizon: int, purchases: bool) -> np.ndarray:
     """P(no purchase / no activity in days [t0, t0 + horizon)) by exact forward recursion.
 
@@ -154,10 +164,7 @@ def _no_x_probability(cfg: SimConfig, users: Users, state: State, t0: int, horiz
     for d in range(horizon):
         t = t0 + d
         present = users.arrival_day <= t
-        x = activity_prob(cfg, users, e, t)
-        if purchases:
-            x = x * day_purchase_prob(session_purchase_prob(cfg, users, e, t), users.extra_sessions)
-        quiet = np.where(present, (1.0 - x) * _staple_quiet(cfg, users, state.staple_last, staple_rows, t), 1.0)
+        quiet = np.where(present, quiet_prob(cfg, users, e, state.staple_last, t, purchases, staple_rows), 1.0)
         e = np.where(present, cfg.rho * e, e)
         h = np.where(present, hazard(cfg, e), 0.0)
         acc += s * quiet * h

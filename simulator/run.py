@@ -64,10 +64,11 @@ class _Run:
         self.cfg, self.out = cfg, out
         root = np.random.SeedSequence(cfg.seed)
         # staples and the item oracle have streams of their own: the others stay as they were
-        world_seq, day_seq, staple_seq, oracle_seq = root.spawn(4)
+        world_seq, day_seq, staple_seq, oracle_seq, purchase_days_seq = root.spawn(5)
         rng = np.random.Generator(np.random.PCG64(world_seq))
         self.day_seqs = day_seq.spawn(cfg.days)
         self.oracle_seqs = oracle_seq.spawn(cfg.days)
+        self.purchase_days_seqs = purchase_days_seq.spawn(cfg.days)
         self.products: Products = make_products(cfg, rng)
         self.users: Users = with_staples(cfg, self.products, make_users(cfg, rng), np.random.Generator(np.random.PCG64(staple_seq)))
         self.n_bot_ids = max(3, cfg.users // 500)
@@ -218,10 +219,12 @@ class _Run:
         us, st = self.users.subset(present), self.state.subset(present)
         p7 = process.p_purchase(self.cfg, us, st, t, 7)
         p30 = process.p_no_event(self.cfg, us, st, t, 30)
+        rng = np.random.Generator(np.random.PCG64(self.purchase_days_seqs[t]))
+        days = futures.expected_purchase_days(self.cfg, us, st, t, futures.PURCHASE_DAYS_HORIZON, rng)
         cutoff = self.cfg.start_date + timedelta(days=t)
         self.cutoffs_w.write_table(pa.table([
             self.actor_ids.take(pa.array(present)), pa.array([cutoff] * len(present), type=pa.date32()),
-            pa.array(st.alive), pa.array(p7), pa.array(p30)], schema=GT_SCHEMAS["user_cutoffs"]))
+            pa.array(st.alive), pa.array(p7), pa.array(p30), pa.array(days)], schema=GT_SCHEMAS["user_cutoffs"]))
         self.write_item_cutoff(t, present, us, st)
 
     def write_item_cutoff(self, t: int, present: np.ndarray, us: Users, st: process.State) -> None:
@@ -282,6 +285,8 @@ class _Run:
             "preference_score": "sum_j taste_j * factor_j - price_sensitivity * log(price) + log(popularity)",
             "staples": "staples.parquet: products a user rebuys on a cycle; P(buying one on a day) = staple_buy_max"
                        " / (1 + exp(-staple_steepness * ((day - last purchase day) / cycle_days - 1)))",
+            "expected_purchase_days_28d": "user_cutoffs.parquet: E[days with a purchase in [cutoff, cutoff + 28 days))"
+                                          " from oracle_purchase_futures futures of the generating process at the cutoff",
             "p_buy_7d": "user_product_cutoffs.parquet: P(the user buys the product in [cutoff, cutoff + 7 days))"
                         " from oracle_futures Monte Carlo futures of the generating process at the cutoff; the"
                         " top_k_products with p > 0 per user, rank 1 = most likely, ties by preference_score",

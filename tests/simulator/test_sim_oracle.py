@@ -95,6 +95,30 @@ def test_item_futures_reproduce_exact_p_purchase(world, cutoff_state):
     assert (np.bincount(truth.user, truth.p_buy, minlength=users.n) >= truth.p_any - 1e-12).all()
 
 
+def test_expected_purchase_days_match_counted_futures(cutoff_state):
+    users, state = cutoff_state
+    horizon, reps = 14, 4000
+    rng = np.random.Generator(np.random.PCG64(7))
+    expected = futures.expected_purchase_days(dataclasses.replace(CFG, oracle_purchase_futures=200), users, state, T0,
+                                              horizon, rng)
+    assert (expected[~state.alive] == 0).all() and expected.max() > 1.0
+    # plain Monte Carlo: count the days each future purchases on (a staple purchase is a purchase)
+    idx = np.repeat(np.arange(users.n), reps)
+    big, st = users.subset(idx), state.subset(idx)
+    counted = np.zeros(len(idx))
+    draws = np.random.Generator(np.random.PCG64(8))
+    for d in range(horizon):
+        draw = process.step_day(CFG, big, st, T0 + d, draws)
+        bought = draw.purchased.copy()
+        bought[draw.staple_user] = True
+        counted += bought
+    per_user = counted.reshape(users.n, reps)
+    # both estimates are means of futures; the counted days vary at least as a Poisson count would
+    se = np.sqrt((per_user.var(axis=1) + expected) * (1 / reps + 1 / 200))
+    assert np.all(np.abs(per_user.mean(axis=1) - expected) <= 4.5 * se)
+    assert np.corrcoef(per_user.mean(axis=1), expected)[0, 1] > 0.99
+
+
 def test_first_distinct_and_staple_assignment(world):
     picks = np.array([[3, 3, 5, 3, 7], [1, 1, 1, 1, 1]])
     assert first_distinct(picks, 3).tolist() == [[3, 5, 7], [1, -1, -1]]
