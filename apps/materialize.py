@@ -84,7 +84,9 @@ def materialize(runner: Runner, spec: str, encoding: str = "utf-8", tags: dict |
         "dagster/asset_partition_range_start": days[0], "dagster/asset_partition_range_end": days[-1], **(tags or {})})
     outcome.assets = len({event.asset_key for event in build.get_asset_materialization_events()})
     outcome.checks = count_checks(build)
-    outcome.models = {model: materialization(build, f"{model}_model") for model in (*CLASSIFIERS, "demand_forecast", "recommender")}
+    outcome.models = {model: materialization(build, f"{model}_model")
+                      for model in (*CLASSIFIERS, "demand_forecast", "recommender", "clv")}
+    outcome.models["segments"] = materialization(build, "user_segments")
     outcome.not_done = not_done(build)
     say(f"      {outcome.assets} assets, {outcome.checks[0]}/{outcome.checks[1]} checks passed ({_elapsed(step)})")
     if monitor:

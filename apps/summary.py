@@ -16,6 +16,15 @@ def _model_line(name: str, meta: dict) -> str:
         oracle = meta.get("oracle_recall_ratio")
         return f"    {name:<20} recall@20 {meta['recall_at_20']:.3f} (best single method {meta['best_single_recall_at_20']:.3f}" + (
             f", {oracle:.1%} of the oracle's)" if oracle is not None else ")")
+    if "holdout_mae" in meta:
+        oracle = meta.get("oracle_correlation")
+        return (f"    {name:<20} holdout MAE {meta['holdout_mae']:.3f} purchase days (same-rate baseline "
+                f"{meta['baseline_holdout_mae']:.3f}), RMSE {meta['holdout_rmse']:.3f} ({meta['baseline_holdout_rmse']:.3f})"
+                + (f", oracle correlation {oracle:.2f}" if oracle is not None else ""))
+    if "silhouette" in meta:
+        ari = meta.get("ari_vs_truth")
+        return (f"    {name:<20} {meta['k']:.0f} segments, silhouette {meta['silhouette']:.2f}"
+                + (f", ARI vs the true user types {ari:.2f}" if ari is not None else ""))
     if "test_wape" in meta:
         baseline = meta.get("baseline_seasonal_naive_test_wape")
         return f"    {name:<20} test WAPE {meta['test_wape']:.3f}" + (

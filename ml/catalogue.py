@@ -36,6 +36,7 @@ GATES = {
     "churn": Gate("test_roc_auc", higher_is_better=True, calibrated=True),
     "demand_forecast": Gate("test_wape", higher_is_better=False, calibrated=False),
     "recommender": Gate("recall_at_20", higher_is_better=True, calibrated=False),
+    "clv": Gate("holdout_mae", higher_is_better=False, calibrated=False),
 }
 
 # XGBoost settings of the classifiers and the demand model (the Dagster launchpad overrides some)

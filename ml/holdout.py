@@ -61,18 +61,33 @@ def recommender_holdout(settings: Settings, as_of: date | None = None) -> Callab
     return lambda registered: holdout_metrics(registered.recommender, events, products, cutoff)
 
 
+def clv_holdout(settings: Settings, as_of: date | None = None) -> Callable[[Any], dict]:
+    """Scores a registered CLV model (its pyfunc) on the newest calibration/holdout split up to `as_of`:
+    its parameters applied to the customers' calibration summaries, MAE of their holdout purchase days."""
+    from ml.clv.data import load_purchase_days, load_window
+    from ml.clv.model import ClvParams
+    from ml.clv.train import holdout_metrics
+
+    warehouse = settings.paths.warehouse
+    window = load_window(warehouse, as_of)
+    purchase_days, _ = load_purchase_days(warehouse, window)
+    return lambda registered: holdout_metrics(registered.model, purchase_days, window, ClvParams())
+
+
 def holdout_scorer(model: str, settings: Settings, *, min_cutoff_users: int,
                    as_of: date | None = None) -> Callable[[Any], dict]:
     """A scorer of registered versions of `model` on its newest holdout, read on first use (a
     run that trained nothing reads nothing): a classifier's is the newest cutoff of its training
     set as training sees it (cutoffs under `min_cutoff_users` users left out), the demand
     model's the newest week of product demand up to `as_of`, the recommender's the newest label
-    cutoff up to `as_of`."""
+    cutoff up to `as_of`, the CLV model's the newest holdout after a weekly cutoff."""
 
     @cache
     def metrics() -> Callable[[Any], dict]:
         if model == "recommender":
             return recommender_holdout(settings, as_of)
+        if model == "clv":
+            return clv_holdout(settings, as_of)
         if model not in TRAINING_SETS:
             return partial(demand_holdout_metrics, demand=load_demand(settings.paths.warehouse, as_of))
         frame, _ = without_small_cutoffs(pd.read_parquet(settings.paths.training_set(model)), min_cutoff_users)

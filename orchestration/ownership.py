@@ -18,6 +18,7 @@ GROUPS = {  # group -> (owner, the sources its assets run)
     "features": ("team:ml-platform", ("orchestration/features", "feature_repo", "ml/feature_store.py")),
     "training": ("team:data-science", ("orchestration/training", "ml")),
     "recommendations": ("team:data-science", ("orchestration/recommendations", "ml")),
+    "profiles": ("team:data-science", ("orchestration/profiles", "ml")),
     "monitoring": ("team:on-call", ("orchestration/monitoring", "monitoring")),
 }
 

@@ -8,7 +8,7 @@ Apart from popularity, a user without the interactions a method learns from gets
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 import numpy as np
@@ -20,6 +20,7 @@ from scipy import sparse
 from scipy.sparse import csr_matrix
 from threadpoolctl import threadpool_limits
 
+from ml.params import param
 from ml.recommend.history import History
 
 CHUNK_CELLS = 2**22  # dense scores per chunk of users (float64: 32 MB), so memory stays flat in the number of users
@@ -43,63 +44,58 @@ class Generator(Protocol):
         """Top-n for user indices `users`; nonzero entries of `exclude` (users x items) are never returned."""
 
 
-def _param(default, description: str):
-    """A params field whose description travels in its metadata (for Dagster config)."""
-    return field(default=default, metadata={"description": description})
-
-
 @dataclass(frozen=True)
 class PopularityParams:
-    window_days: float = _param(14.0, "Days before the cutoff whose purchases (or, without any, interactions) count")
+    window_days: float = param(14.0, "Days before the cutoff whose purchases (or, without any, interactions) count")
 
 
 @dataclass(frozen=True)
 class BuyAgainParams:
-    half_life_days: float = _param(30.0, "Days for the weight of a user's last purchase of an item to halve")
+    half_life_days: float = param(30.0, "Days for the weight of a user's last purchase of an item to halve")
 
 
 @dataclass(frozen=True)
 class PersonalFrequencyParams:
-    group_size: int = _param(7, "Consecutive baskets per group (TIFU-KNN m)")
-    within_group_decay: float = _param(0.9, "Decay per basket within a group, newest weighs 1 (TIFU-KNN r_b)")
-    group_decay: float = _param(0.7, "Decay per group, newest weighs 1 (TIFU-KNN r_g)")
-    n_neighbours: int = _param(100, "Nearest other users (cosine > 0 on the vectors) whose mean vector is blended in")
-    alpha: float = _param(0.7, "Weight of the user's own vector; 1 - alpha goes to the neighbours' mean")
+    group_size: int = param(7, "Consecutive baskets per group (TIFU-KNN m)")
+    within_group_decay: float = param(0.9, "Decay per basket within a group, newest weighs 1 (TIFU-KNN r_b)")
+    group_decay: float = param(0.7, "Decay per group, newest weighs 1 (TIFU-KNN r_g)")
+    n_neighbours: int = param(100, "Nearest other users (cosine > 0 on the vectors) whose mean vector is blended in")
+    alpha: float = param(0.7, "Weight of the user's own vector; 1 - alpha goes to the neighbours' mean")
 
 
 @dataclass(frozen=True)
 class ALSParams:
-    factors: int = _param(64, "Latent factors")
-    regularization: float = _param(0.05, "L2 regularisation of the factors")
-    alpha: float = _param(10.0, "Confidence scale: implicit fits on alpha * confidence")
-    iterations: int = _param(15, "ALS sweeps")
-    bm25: bool = _param(False, "Weight the confidence matrix with BM25 (items as documents) before fitting")
-    bm25_k1: float = _param(100.0, "BM25 K1 (term saturation)")
-    bm25_b: float = _param(0.8, "BM25 B (length normalisation)")
-    random_state: int = _param(0, "Seed of the initial factors")
-    num_threads: int = _param(NUM_THREADS, "Threads for fitting (results do not depend on it)")
+    factors: int = param(64, "Latent factors")
+    regularization: float = param(0.05, "L2 regularisation of the factors")
+    alpha: float = param(10.0, "Confidence scale: implicit fits on alpha * confidence")
+    iterations: int = param(15, "ALS sweeps")
+    bm25: bool = param(False, "Weight the confidence matrix with BM25 (items as documents) before fitting")
+    bm25_k1: float = param(100.0, "BM25 K1 (term saturation)")
+    bm25_b: float = param(0.8, "BM25 B (length normalisation)")
+    random_state: int = param(0, "Seed of the initial factors")
+    num_threads: int = param(NUM_THREADS, "Threads for fitting (results do not depend on it)")
 
 
 @dataclass(frozen=True)
 class BPRParams:
-    factors: int = _param(64, "Latent factors (implicit adds one item-bias factor)")
-    learning_rate: float = _param(0.01, "SGD step size")
-    regularization: float = _param(0.01, "L2 regularisation of the factors")
-    iterations: int = _param(100, "Epochs of sampled (user, positive, negative) triples")
-    random_state: int = _param(0, "Seed of the factors and the sampling")
+    factors: int = param(64, "Latent factors (implicit adds one item-bias factor)")
+    learning_rate: float = param(0.01, "SGD step size")
+    regularization: float = param(0.01, "L2 regularisation of the factors")
+    iterations: int = param(100, "Epochs of sampled (user, positive, negative) triples")
+    random_state: int = param(0, "Seed of the factors and the sampling")
     # implicit's BPR is Hogwild SGD: with more than one thread two fits on the same data differ.
-    num_threads: int = _param(1, "Threads for fitting; above 1 results are not reproducible")
+    num_threads: int = param(1, "Threads for fitting; above 1 results are not reproducible")
 
 
 @dataclass(frozen=True)
 class ItemKNNParams:
-    k: int = _param(50, "Most similar other items kept per item")
+    k: int = param(50, "Most similar other items kept per item")
 
 
 @dataclass(frozen=True)
 class CoPurchaseParams:
-    min_support: int = _param(2, "Least number of baskets two items must share to be associated")
-    measure: str = _param("confidence", "Association score: 'confidence' P(j | i) or 'lift' P(j | i) / P(j)")
+    min_support: int = param(2, "Least number of baskets two items must share to be associated")
+    measure: str = param("confidence", "Association score: 'confidence' P(j | i) or 'lift' P(j | i) / P(j)")
 
     def __post_init__(self) -> None:
         if self.measure not in ("confidence", "lift"):

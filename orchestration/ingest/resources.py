@@ -29,6 +29,10 @@ class ShopSource(dg.ConfigurableResource):
         truth, preferences = self._truth("user_product_cutoffs"), self._truth("top_preferences")
         return None if truth is None or preferences is None else with_preferences(truth, preferences)
 
+    def user_factors(self) -> pd.DataFrame | None:
+        """The simulator's hidden traits of every user (activity, intent, tastes); None for real data."""
+        return self._truth("user_factors")
+
     def _truth(self, name: str) -> pd.DataFrame | None:
         folder = self.parsed().ground_truth
         path = folder / f"{name}.parquet" if folder else None

@@ -16,7 +16,7 @@ from orchestration.ingest.resources import ShopSource
 from orchestration.markdown import table
 from orchestration.recommendations.config import PairsConfig, RecommenderConfig
 from orchestration.tags import as_of
-from orchestration.training.assets import lineage, mlflow_links
+from orchestration.training.assets import lineage, version_metadata
 from orchestration.training.resources import MlflowTracking
 from shoplens.settings import Settings
 
@@ -89,10 +89,7 @@ def recommender_model(context: dg.AssetExecutionContext, config: RecommenderConf
         "methods": dg.MetadataValue.md(_comparison(training.comparison)),
         "fit_seconds": dg.MetadataValue.md(fit_times),
         "test_cutoff": f"{training.test_cutoff:%Y-%m-%d}",
-        "mlflow_run_id": version.run_id,
-        "model_version": version.version,
-        "model_uri": version.model_uri,
-        **mlflow_links(shoplens, MODEL, version),
+        **version_metadata(shoplens, MODEL, version),
     })
 
 

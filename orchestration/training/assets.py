@@ -32,8 +32,14 @@ def mlflow_links(settings: Settings, model: str, version) -> dict:
     }
 
 
-def _metadata(metrics: dict, version, plots: dict) -> dict:
-    """Headline metrics, the comparison with baselines and oracle, the plots, and the version's ids."""
+def version_metadata(settings: Settings, model: str, version) -> dict:
+    """A registered version's run id, number and URI, with links to both in the MLflow UI."""
+    return {"mlflow_run_id": version.run_id, "model_version": version.version, "model_uri": version.model_uri,
+            **mlflow_links(settings, model, version)}
+
+
+def _metadata(metrics: dict, plots: dict) -> dict:
+    """Headline metrics, the comparison with baselines and oracle, and the plots."""
     baselines = sorted(k for k in metrics if k.startswith("baseline_") and k.endswith("_test_roc_auc"))
     rows = [("xgboost", metrics.get("test_roc_auc"), metrics.get("test_pr_auc"))]
     rows += [(k.removeprefix("baseline_").removesuffix("_test_roc_auc"), metrics[k], metrics.get(k.replace("roc_auc", "pr_auc")))
@@ -43,9 +49,6 @@ def _metadata(metrics: dict, version, plots: dict) -> dict:
     return {
         **{k: float(metrics[k]) for k in HEADLINE if metrics.get(k) is not None},
         "model_comparison": dg.MetadataValue.md(table(["model", "test ROC AUC", "test PR AUC"], rows)),
-        "mlflow_run_id": version.run_id,
-        "model_version": version.version,
-        "model_uri": version.model_uri,
         **{f"plot_{name}": dg.MetadataValue.md(image(path, name.replace("_", " "))) for name, path in plots.items()},
     }
 
@@ -116,8 +119,8 @@ def classifier_asset(model: str) -> dg.AssetsDefinition:
         )
         context.log.info(f"{model} v{version.version}: test ROC AUC {metrics['test_roc_auc']:.3f}")
         return dg.MaterializeResult(metadata={
-            **_metadata(metrics, version, plots),
-            **mlflow_links(shoplens, model, version),
+            **_metadata(metrics, plots),
+            **version_metadata(shoplens, model, version),
             "dropped_features": dg.MetadataValue.text(dropped),
             "small_cutoffs_left_out": dg.MetadataValue.text(left_out),
         })
@@ -205,9 +208,7 @@ def demand_forecast_model(context: dg.AssetExecutionContext, config: DemandConfi
             **{name: metrics[name] for name in ("test_wape", "baseline_seasonal_naive_test_wape") if name in metrics},
             "metric_notes": "; ".join(result.notes) or "none",
             "by_horizon": dg.MetadataValue.md(table(["horizon (days)", "WAPE", "MAE"], by_horizon)),
-            "mlflow_run_id": version.run_id,
-            "model_version": version.version,
-            **mlflow_links(shoplens, "demand_forecast", version),
+            **version_metadata(shoplens, "demand_forecast", version),
         }
     )
 

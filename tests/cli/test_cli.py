@@ -102,4 +102,6 @@ def test_real_rees46_slice_through_the_whole_graph(tmp_path):
         assert con.execute("select count(*) from labels").fetchone()[0] == 0
         assert con.execute("select count(*) from funnel_daily").fetchone()[0] == 1
         assert con.execute("select count(distinct user_id) from recommendations").fetchone()[0] > 4000
+        assert con.execute("select count(*) from user_segments").fetchone()[0] > 4000
     assert "recommender_model: 0 weekly cutoffs with a full next week" in done.stdout
+    assert "clv_model: 1 day of data (2019-10-01..2019-10-01); CLV needs 21 days" in done.stdout

@@ -124,6 +124,23 @@ def test_the_purchase_only_recommender_learns_from_orders_alone(purchase_only):
     assert users > 1000 and personal > 0
 
 
+def test_the_purchase_only_shop_gets_segments_customer_value_and_campaigns(purchase_only):
+    import mlflow
+
+    data_dir, done, _ = purchase_only
+    client = mlflow.MlflowClient(f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}")
+    run = client.get_run(client.get_model_version_by_alias("clv", "champion").run_id)
+    assert {"r", "alpha", "a", "b", "p", "q", "gamma"} <= set(run.data.params)
+    assert run.data.metrics["holdout_mae"] > 0 and "oracle_correlation" not in run.data.metrics  # real shapes: no truth
+    assert re.search(r"clv +holdout MAE \d\.\d+ purchase days \(same-rate baseline \d\.\d+\), RMSE", done.stdout), done.stdout
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        valued, spend = con.execute("select count(*), count(expected_spend_90d) from customer_value").fetchone()
+        segmented, named = con.execute("select count(*), count(distinct segment_name) from user_segments").fetchone()
+        campaigns = dict(con.execute("select campaign, count(*) from campaign_lists group by 1").fetchall())
+    assert valued > 1000 and spend == valued and segmented >= valued and named >= 3  # purchase-only: everyone bought
+    assert campaigns.get("retention", 0) > 0 and campaigns.get("reactivation", 0) > 0
+
+
 @pytest.fixture(scope="module")
 def priceless(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """Nine days of a canonical clickstream without prices, plus one stray event 60 days before."""
@@ -162,3 +179,14 @@ def test_a_short_source_gets_popular_products_and_the_reason(priceless):
         users, sources, ranks = con.execute(
             "select count(distinct user_id), list(distinct source), max(rank) from recommendations").fetchone()
     assert users > 100 and sources == ["popularity"] and ranks == 20
+
+
+def test_a_short_priceless_source_is_segmented_without_revenue_and_says_why_clv_is_not(priceless):
+    data_dir, done = priceless
+    notes = done.stdout.split("not done, and why:")[1]
+    assert re.search(r"clv_model: \d+ days of data .* CLV needs 21 days of calibration and a 28-day holdout", notes), notes
+    assert "customer_value: no champion CLV model yet" in notes
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        users = con.execute("select count(*) from user_segments").fetchone()[0]
+        revenue_share = con.execute("select count(share_of_revenue) from segment_profiles").fetchone()[0]
+    assert users > 100 and revenue_share == 0  # no prices: no revenue to share out

@@ -1,0 +1,1 @@
+"""Customer lifetime value: BG/NBD purchases and Gamma-Gamma spend, a holdout and the oracle beside them."""

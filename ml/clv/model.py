@@ -1,0 +1,57 @@
+"""The CLV model: fitted BG/NBD (and Gamma-Gamma where the source knows prices) applied to customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ml.clv.btyd import BetaGeo, GammaGamma
+from ml.params import param
+
+HORIZONS = (30, 90)  # days ahead of the expected purchases in customer_value
+VALUE_COLUMNS = ["user_id", "frequency", "recency", "T", "monetary_value", "p_alive",
+                 *(f"expected_purchases_{h}d" for h in HORIZONS), "expected_order_value", f"expected_spend_{HORIZONS[-1]}d"]
+
+
+@dataclass(frozen=True)
+class ClvParams:
+    """How the CLV model is fitted and judged."""
+
+    holdout_days: int = param(28, "Days after calibration whose purchases judge the model.")
+    min_calibration_days: int = param(21, "Fewest days of calibration data to fit on.")
+    min_customers: int = param(30, "Fewest customers in calibration to fit on.")
+    penalizer: float = param(0.0, "L2 penalty on the model parameters (0 = plain maximum likelihood).")
+
+
+@dataclass(frozen=True)
+class ClvModel:
+    """Purchases from BG/NBD; spend per purchase from Gamma-Gamma, None when the source has no prices."""
+
+    purchases: BetaGeo
+    spend: GammaGamma | None
+
+    def params(self) -> dict[str, float]:
+        fitted = {"r": self.purchases.r, "alpha": self.purchases.alpha, "a": self.purchases.a, "b": self.purchases.b}
+        if self.spend is not None:
+            fitted |= {"p": self.spend.p, "q": self.spend.q, "gamma": self.spend.gamma}
+        return fitted
+
+    def expected_purchases(self, summary: pd.DataFrame, days: int) -> np.ndarray:
+        return self.purchases.expected_purchases(days, summary["frequency"], summary["recency"], summary["T"])
+
+    def value(self, summary: pd.DataFrame) -> pd.DataFrame:
+        """VALUE_COLUMNS per customer of an rfm_summary: P(alive), expected purchase days in each horizon,
+        expected value of an order and expected spend over the longest horizon (NaN without prices)."""
+        x, t_x, T = summary["frequency"], summary["recency"], summary["T"]
+        out = summary.assign(p_alive=self.purchases.p_alive(x, t_x, T))
+        for h in HORIZONS:
+            out[f"expected_purchases_{h}d"] = self.expected_purchases(summary, h)
+        if self.spend is None:
+            out["expected_order_value"] = np.nan
+        else:  # no known value of their own (no repeats, or unpriced ones): the population mean
+            known = summary["monetary_value"].notna()
+            out["expected_order_value"] = self.spend.expected_value(x.where(known, 0), summary["monetary_value"].fillna(0.0))
+        out[f"expected_spend_{HORIZONS[-1]}d"] = out[f"expected_purchases_{HORIZONS[-1]}d"] * out["expected_order_value"]
+        return out[VALUE_COLUMNS]
