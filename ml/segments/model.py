@@ -35,6 +35,8 @@ HEAVY_TAILED = frozenset({"recency_days", "frequency", "monetary", "tenure_days"
 
 @dataclass(frozen=True)
 class SegmentParams:
+    """K-means segments: the range of k, the seeds, and how new centroids are matched to the previous fit's."""
+
     k_min: int = param(3, "Fewest segments tried (at least 2: silhouette needs two clusters)")
     k_max: int = param(8, "Most segments tried (capped at users - 1)")
     seed: int = param(42, "Seed of k-means and of the silhouette sample")
