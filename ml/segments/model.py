@@ -28,7 +28,7 @@ from sklearn.metrics import silhouette_score
 
 from ml.params import param
 from ml.segments.features import SEGMENT_FEATURES
-from ml.segments.naming import name_segment, name_segments
+from ml.segments.naming import name_segments
 
 HEAVY_TAILED = frozenset({"recency_days", "frequency", "monetary", "tenure_days", "session_minutes"})
 
@@ -175,19 +175,17 @@ def _matching(centroids: np.ndarray, z_previous: np.ndarray | None, previous_ids
 
 def _names(centroids: pd.DataFrame, previous_ids: pd.Series, previous: Segmenter | None) -> list[str]:
     """A matched segment keeps its previous name (its customers are the same kind); the others are named by
-    the rule (ml.segments.naming), suffixed " 2", " 3", ... where a name is taken."""
+    the rule (ml.segments.naming), suffixed " 2", " 3", ... where a kept name has it."""
+    by_rule = name_segments(centroids)
     if previous is None:
-        return name_segments(centroids)
+        return by_rule
     old = dict(zip(previous.segment_ids, previous.names))
     kept = [None if pd.isna(p) else old[int(p)] for p in previous_ids]
     taken, names = {n for n in kept if n}, []
-    for name, (_, z) in zip(kept, centroids.iterrows()):
+    for name, rule in zip(kept, by_rule):
         if name is None:
-            base = name = name_segment(z)
-            for n in itertools.count(2):
-                if name not in taken:
-                    break
-                name = f"{base} {n}"
+            candidates = itertools.chain([rule], (f"{rule} {k}" for k in itertools.count(2)))
+            name = next(n for n in candidates if n not in taken)
             taken.add(name)
         names.append(name)
     return names

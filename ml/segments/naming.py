@@ -10,7 +10,10 @@ The first rule that holds names a centroid (z of recency_days, frequency, moneta
 7. "browsers":            frequency <= 0 (rarely or never bought, neither new nor gone)
 8. "occasional buyers":   everything else
 A source without prices has monetary constant (z = 0), so rule 3 cannot hold there and frequent buyers are "regulars".
-Equal names get " 2", " 3", ... in row order (the caller passes rows in segment-id order).
+Segments that share a name: the first in row order (the caller passes segment-id order) keeps it; each other one
+gets the qualifier of the feature in which its centroid differs most from that first one's (QUALIFIERS: "lapsing"
+or "recent", "more frequent" or "less frequent", ...), e.g. "loyal high spenders, lapsing". Names still equal
+after that get " 2", " 3", ... in row order.
 """
 
 from __future__ import annotations
@@ -27,6 +30,17 @@ _RULES = (
     ("browsers", lambda z: z.frequency <= 0),
 )
 FALLBACK = "occasional buyers"
+# feature, the qualifier of a centroid above the name's first holder, the one below it
+QUALIFIERS = (
+    ("recency_days", "lapsing", "recent"),
+    ("frequency", "more frequent", "less frequent"),
+    ("monetary", "bigger spenders", "smaller spenders"),
+    ("tenure_days", "longer-standing", "newer"),
+    ("categories", "wide browsing", "narrow browsing"),
+    ("cart_abandonment", "abandoning carts", "finishing carts"),
+    ("session_minutes", "long sessions", "short sessions"),
+    ("review_rating", "happier", "less happy"),
+)
 
 
 def name_segment(z: pd.Series) -> str:
@@ -35,10 +49,25 @@ def name_segment(z: pd.Series) -> str:
 
 
 def name_segments(centroids: pd.DataFrame) -> list[str]:
-    """One distinct name per row of `centroids` (standardised units, one column per feature), duplicates suffixed."""
-    names, seen = [], {}
-    for _, z in centroids.iterrows():
+    """One distinct name per row of `centroids` (standardised units, one column per feature): the rule's name,
+    qualified where another row got it first, suffixed where even that is taken."""
+    names, holder = [], {}
+    for i, (_, z) in enumerate(centroids.iterrows()):
         base = name_segment(z)
-        seen[base] = seen.get(base, 0) + 1
-        names.append(base if seen[base] == 1 else f"{base} {seen[base]}")
-    return names
+        if base not in holder:
+            holder[base] = i
+            names.append(base)
+            continue
+        diff = z - centroids.iloc[holder[base]]
+        feature, above, below = max(QUALIFIERS, key=lambda q: abs(diff.get(q[0], 0.0)))
+        names.append(f"{base}, {above if diff[feature] > 0 else below}")
+    return _distinct(names)
+
+
+def _distinct(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} {seen[name]}")
+    return out

@@ -35,6 +35,8 @@ def test_each_rule(z, name):
     assert name_segments(_centroids(z)) == [name]
 
 
-def test_duplicates_are_suffixed_in_row_order():
-    rows = [{"frequency": -0.3}, {"recency_days": 1.0, "frequency": -1.0}, {"frequency": -0.1}, {"frequency": -0.2}]
-    assert name_segments(_centroids(*rows)) == ["browsers", "dormant", "browsers 2", "browsers 3"]
+def test_a_shared_name_is_qualified_by_the_biggest_difference_then_suffixed():
+    rows = [{"frequency": -0.3}, {"recency_days": 1.0, "frequency": -1.0}, {"frequency": -0.3, "recency_days": 0.4},
+            {"frequency": -0.3, "tenure_days": -0.4}, {"frequency": -0.3, "recency_days": 0.3}]
+    assert name_segments(_centroids(*rows)) == ["browsers", "dormant", "browsers, lapsing", "browsers, newer",
+                                                "browsers, lapsing 2"]
