@@ -35,7 +35,7 @@ class ClvTraining:
     model: ClvModel
     calibration_end: date
     metrics: dict[str, float]
-    holdout: pd.DataFrame  # per calibration customer: the summary, actual, predicted, baseline (and oracle)
+    holdout: pd.DataFrame  # per calibration customer: the summary, actual, predicted and baseline
     by_frequency: pd.DataFrame  # the BTYD calibration plot's table: mean actual / predicted / baseline per bucket
     notes: list[str]
 
@@ -73,9 +73,9 @@ def fit_model(summary: pd.DataFrame, has_prices: bool, penalizer: float) -> tupl
     return ClvModel(purchases, spend), notes
 
 
-def judged(model: ClvModel, purchase_days: pd.DataFrame, end: date, holdout_days: int) -> pd.DataFrame:
-    """Each calibration customer's summary with actual, predicted and baseline purchase days in the holdout."""
-    summary = rfm_summary(purchase_days, end)
+def judged(model: ClvModel, summary: pd.DataFrame, purchase_days: pd.DataFrame, end: date, holdout_days: int) -> pd.DataFrame:
+    """The calibration summary (rfm_summary up to `end`) with each customer's actual, predicted and baseline
+    purchase days in the holdout."""
     actual = purchases_between(purchase_days, end, holdout_days)
     return summary.assign(
         actual=summary["user_id"].map(actual).fillna(0).astype(float),
@@ -86,7 +86,8 @@ def judged(model: ClvModel, purchase_days: pd.DataFrame, end: date, holdout_days
 
 def holdout_metrics(model: ClvModel, purchase_days: pd.DataFrame, window: Window, params: ClvParams) -> dict[str, float]:
     """MAE of a fitted model on the newest holdout (what the promotion gate compares)."""
-    rows = judged(model, purchase_days, calibration_end(window, params), params.holdout_days)
+    end = calibration_end(window, params)
+    rows = judged(model, rfm_summary(purchase_days, end), purchase_days, end, params.holdout_days)
     return {"holdout_mae": _mae(rows["predicted"], rows["actual"]), "nan_predictions": int(rows["predicted"].isna().sum())}
 
 
@@ -136,7 +137,7 @@ def train_clv(purchase_days: pd.DataFrame, window: Window, params: ClvParams,
     if len(summary) < params.min_customers:
         raise CannotFit(f"{len(summary)} customers bought before {end}; CLV needs {params.min_customers}")
     model, notes = fit_model(summary, window.has_prices, params.penalizer)
-    rows = judged(model, purchase_days, end, params.holdout_days)
+    rows = judged(model, summary, purchase_days, end, params.holdout_days)
     oracle, oracle_notes = _oracle(rows, truth, end, params.holdout_days)
     metrics = {
         "holdout_mae": _mae(rows["predicted"], rows["actual"]),
