@@ -85,7 +85,7 @@ def materialize(runner: Runner, spec: str, encoding: str = "utf-8", tags: dict |
     outcome.assets = len({event.asset_key for event in build.get_asset_materialization_events()})
     outcome.checks = count_checks(build)
     outcome.models = {model: materialization(build, f"{model}_model")
-                      for model in (*CLASSIFIERS, "demand_forecast", "recommender", "clv")}
+                      for model in (*CLASSIFIERS, "demand_forecast", "recommender", "clv", "sentiment", "session_risk")}
     outcome.models["segments"] = materialization(build, "user_segments")
     outcome.not_done = not_done(build)
     say(f"      {outcome.assets} assets, {outcome.checks[0]}/{outcome.checks[1]} checks passed ({_elapsed(step)})")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from feast import FileSource
 
-TABLES = ("user_features_daily", "product_features_daily")  # warehouse marts exported to `<folder>/<table>.parquet`
+# warehouse tables exported to `<folder>/<table>.parquet`: the dbt marts, and the product_sentiment asset's daily features
+TABLES = ("user_features_daily", "product_features_daily", "product_sentiment_daily")
 
 
 def file_source(folder: Path, table: str) -> FileSource:
@@ -16,5 +17,5 @@ def file_source(folder: Path, table: str) -> FileSource:
         name=table,
         path=str(Path(folder).resolve() / f"{table}.parquet"),
         timestamp_field="feature_timestamp",
-        description=f"dbt mart {table}: one row per {table.split('_')[0]} per day.",
+        description=f"{table}: one row per {table.split('_')[0]} per day.",
     )

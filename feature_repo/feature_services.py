@@ -21,7 +21,8 @@ BUYING_CYCLE = [
 ]
 
 
-def feature_services(user_activity: FeatureView, user_intent: OnDemandFeatureView) -> list[FeatureService]:
+def feature_services(user_activity: FeatureView, user_intent: OnDemandFeatureView, product_activity: FeatureView,
+                     product_sentiment: FeatureView) -> list[FeatureService]:
     return [
         FeatureService(
             name="purchase_propensity_v1",
@@ -42,5 +43,10 @@ def feature_services(user_activity: FeatureView, user_intent: OnDemandFeatureVie
             name="churn_v2",
             features=[user_activity[CHURN_V1 + BUYING_CYCLE], user_intent[["recent_view_share"]]],
             description="Who has no event in the next 30 days: 30-day behaviour and the 90/365-day buying cycle.",
+        ),
+        FeatureService(
+            name="product_profile_v1",
+            features=[product_activity, product_sentiment],
+            description="A product as an application shows it: its funnel, price and rating, and what its reviews say.",
         ),
     ]

@@ -48,6 +48,11 @@ PRODUCT_ACTIVITY = {
     "n_reviews": Int64,
     "mean_rating": Float64,
 }
+PRODUCT_SENTIMENT = {
+    "n_scored_reviews": Int64,
+    "share_negative": Float64,
+    "mean_negative_prob": Float64,
+}
 
 
 def user_activity(sources: Path) -> FeatureView:
@@ -71,4 +76,17 @@ def product_activity(sources: Path) -> FeatureView:
         source=file_source(sources, "product_features_daily"),
         online=True,
         description="Daily and 7-day funnel counts, price and rating of a product.",
+    )
+
+
+def product_sentiment(sources: Path) -> FeatureView:
+    return FeatureView(
+        name="product_sentiment",
+        entities=[product],
+        ttl=TTL,
+        schema=_fields(PRODUCT_SENTIMENT),
+        source=file_source(sources, "product_sentiment_daily"),
+        online=True,
+        description="What the champion sentiment model makes of a product's reviews so far: a review counts from its "
+        "review time on.",
     )

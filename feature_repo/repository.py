@@ -4,7 +4,7 @@ from pathlib import Path
 
 from feature_repo.entities import product, user
 from feature_repo.feature_services import feature_services
-from feature_repo.feature_views import product_activity, user_activity
+from feature_repo.feature_views import product_activity, product_sentiment, user_activity
 from feature_repo.on_demand_views import user_intent_view
 
 
@@ -12,4 +12,5 @@ def feature_objects(sources: Path) -> list:
     """Entities, feature views, the on-demand view and the feature services, in that order."""
     users = user_activity(sources)
     intent = user_intent_view(users)
-    return [user, product, users, product_activity(sources), intent, *feature_services(users, intent)]
+    products, sentiment = product_activity(sources), product_sentiment(sources)
+    return [user, product, users, products, sentiment, intent, *feature_services(users, intent, products, sentiment)]

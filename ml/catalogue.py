@@ -37,6 +37,7 @@ GATES = {
     "demand_forecast": Gate("test_wape", higher_is_better=False, calibrated=False),
     "recommender": Gate("recall_at_20", higher_is_better=True, calibrated=False),
     "clv": Gate("holdout_mae", higher_is_better=False, calibrated=False),
+    "sentiment": Gate("test_macro_f1", higher_is_better=True, calibrated=False),
 }
 
 # XGBoost settings of the classifiers and the demand model (the Dagster launchpad overrides some)

@@ -74,13 +74,25 @@ def clv_holdout(settings: Settings, as_of: date | None = None) -> Callable[[Any]
     return lambda registered: holdout_metrics(registered.model, purchase_days, window, ClvParams())
 
 
+def sentiment_holdout(settings: Settings, as_of: date | None = None) -> Callable[[Any], dict]:
+    """Scores a registered sentiment model (its pyfunc) on the newest time split of the reviews up to `as_of`:
+    macro-F1 on the later reviews that training held out."""
+    from ml.sentiment.data import load_reviews
+    from ml.sentiment.model import SentimentParams
+    from ml.sentiment.train import holdout_metrics
+
+    reviews = load_reviews(settings.paths.warehouse, as_of)
+    return lambda registered: holdout_metrics(registered.model, reviews, SentimentParams())
+
+
 def holdout_scorer(model: str, settings: Settings, *, min_cutoff_users: int,
                    as_of: date | None = None) -> Callable[[Any], dict]:
     """A scorer of registered versions of `model` on its newest holdout, read on first use (a
     run that trained nothing reads nothing): a classifier's is the newest cutoff of its training
     set as training sees it (cutoffs under `min_cutoff_users` users left out), the demand
     model's the newest week of product demand up to `as_of`, the recommender's the newest label
-    cutoff up to `as_of`, the CLV model's the newest holdout after a weekly cutoff."""
+    cutoff up to `as_of`, the CLV model's the newest holdout after a weekly cutoff, the sentiment model's the
+    newest reviews by time."""
 
     @cache
     def metrics() -> Callable[[Any], dict]:
@@ -88,6 +100,8 @@ def holdout_scorer(model: str, settings: Settings, *, min_cutoff_users: int,
             return recommender_holdout(settings, as_of)
         if model == "clv":
             return clv_holdout(settings, as_of)
+        if model == "sentiment":
+            return sentiment_holdout(settings, as_of)
         if model not in TRAINING_SETS:
             return partial(demand_holdout_metrics, demand=load_demand(settings.paths.warehouse, as_of))
         frame, _ = without_small_cutoffs(pd.read_parquet(settings.paths.training_set(model)), min_cutoff_users)

@@ -178,10 +178,11 @@ def log_training_run(
     label: str | None,
     tags: dict[str, Any],
     settings: Settings,
+    experiment_name: str | None = None,
 ) -> TrainedVersion:
     """Log one training run and register its model as a new version of `model_name`, the `challenger`.
 
-    The run (in the model's own experiment) holds params, metrics (None/NaN skipped), the plots under
+    The run (in the model's own experiment, or `experiment_name`) holds params, metrics (None/NaN skipped), the plots under
     plots/, the lineage `tags` as given (None values dropped), `training_data` as an mlflow.data
     dataset named `dataset_name` (digest and schema; `label` its target), and the model with a
     signature inferred from `input_example` and its scores: through pyfunc a classifier gives
@@ -215,7 +216,7 @@ def log_training_run(
                             skops_trusted_types=trusted if _is_xgboost(model) else None)
 
     tags = {key: str(value) for key, value in tags.items() if value is not None}
-    experiment_id = experiment(model_name, settings)
+    experiment_id = experiment(experiment_name or model_name, settings)
     signature = infer_signature(input_example, predict(input_example))
     with mlflow.start_run(experiment_id=experiment_id, tags={**tags, FLAVOR_TAG: flavor}) as run:
         if params:

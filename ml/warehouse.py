@@ -17,6 +17,18 @@ def replace_table(warehouse: Path, name: str, frame: pd.DataFrame) -> None:
         con.execute(f"create or replace table {name} as select * from frame")
 
 
+def replace_typed_table(warehouse: Path, name: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+    """Create or replace table `name` with `columns` (name -> DuckDB type) of `frame`, cast: the same
+    schema whether `frame` has rows or none (a table dbt or Feast reads must not change shape)."""
+    if not name.isidentifier() or not all(c.isidentifier() for c in columns):
+        raise ValueError(f"not a table or column name: {name!r}, {list(columns)}")
+    rows = frame.reindex(columns=list(columns))
+    with duckdb.connect(str(warehouse)) as con:
+        con.register("frame", rows)
+        casts = ", ".join(f"{column}::{kind} as {column}" for column, kind in columns.items())
+        con.execute(f"create or replace table {name} as select {casts} from frame")
+
+
 def read_table(warehouse: Path, name: str) -> pd.DataFrame | None:
     """All rows of table `name`; None when the warehouse has no such table."""
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -14,6 +14,8 @@ from orchestration.monitoring import definitions as monitoring
 from orchestration.ownership import with_owners_and_code_versions
 from orchestration.profiles import definitions as profiles
 from orchestration.recommendations import definitions as recommendations
+from orchestration.reviews import definitions as reviews
+from orchestration.risk import definitions as risk
 from orchestration.training import definitions as training
 from orchestration.transform import definitions as transform
 from shoplens.settings import Settings
@@ -24,7 +26,7 @@ def build_definitions(settings: Settings, loggers: dict | None = None) -> dg.Def
     `loggers` are added to Dagster's console logger for every job."""
     return with_owners_and_code_versions(dg.Definitions.merge(
         ingest.definitions(settings), transform.definitions(settings), features.defs, training.defs, recommendations.defs,
-        profiles.defs, monitoring.defs,
+        profiles.defs, reviews.defs, risk.defs, monitoring.defs,
         automation.defs,
         dg.Definitions(
             jobs=[jobs.ingest_source_job, jobs.build_job, jobs.daily_job, jobs.monitoring_job, jobs.retrain_job],

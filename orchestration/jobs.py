@@ -7,12 +7,14 @@ from orchestration.ingest.assets import landed_source, raw_tables
 from orchestration.monitoring.assets import MONITORING
 from orchestration.profiles.assets import campaign_lists, clv_model, customer_value, segment_profiles, segment_transitions, user_segments
 from orchestration.recommendations.assets import recommendations, recommender_model
+from orchestration.reviews.assets import product_sentiment, review_sentiment, sentiment_model
+from orchestration.risk.assets import session_risk_model, suspicious_sessions
 from orchestration.training.assets import classifier_models, demand_forecast_model, demand_forecasts, user_scores
 
 LANDING = dg.AssetSelection.assets(landed_source, raw_tables)
 MONITORED = dg.AssetSelection.groups(MONITORING)
 TRAINED = dg.AssetSelection.assets(*training_sets, *classifier_models, demand_forecast_model, recommender_model, clv_model,
-                                   user_segments)
+                                   user_segments, sentiment_model, session_risk_model)
 
 ingest_source_job = dg.define_asset_job(
     "ingest_source_job",
@@ -27,8 +29,8 @@ build_job = dg.define_asset_job(
 daily_job = dg.define_asset_job(
     "daily_job",
     selection=dg.AssetSelection.all() - TRAINED,
-    description="One event day: land the source, dbt, features online, score users, fresh recommendations, "
-    "customer value and campaign lists, the monitoring reports.",
+    description="One event day: land the source, dbt, features online, score users and sessions, fresh "
+    "recommendations, customer value and campaign lists, review sentiment, the monitoring reports.",
 )
 monitoring_job = dg.define_asset_job(
     "monitoring_job",
@@ -38,7 +40,8 @@ monitoring_job = dg.define_asset_job(
 retrain_job = dg.define_asset_job(
     "retrain_job",
     selection=TRAINED | dg.AssetSelection.assets(user_scores, demand_forecasts, recommendations, segment_profiles,
-                                                 segment_transitions, customer_value, campaign_lists),
+                                                 segment_transitions, customer_value, campaign_lists, review_sentiment,
+                                                 product_sentiment, suspicious_sessions),
     description="Training sets, challengers through the promotion gate, then scores from the champions. "
     "Tag shoplens/as_of=YYYY-MM-DD trains only on what was known that day.",
 )

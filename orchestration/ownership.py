@@ -19,6 +19,8 @@ GROUPS = {  # group -> (owner, the sources its assets run)
     "training": ("team:data-science", ("orchestration/training", "ml")),
     "recommendations": ("team:data-science", ("orchestration/recommendations", "ml")),
     "profiles": ("team:data-science", ("orchestration/profiles", "ml")),
+    "reviews": ("team:data-science", ("orchestration/reviews", "ml")),
+    "risk": ("team:trust-and-safety", ("orchestration/risk", "ml")),
     "monitoring": ("team:on-call", ("orchestration/monitoring", "monitoring")),
 }
 

@@ -1,8 +1,8 @@
 """The dbt project of a data directory as Dagster sees it; nothing happens at import.
 
 Its manifest embeds the data directory (dbt's sources read `var('data_dir')`), so it lives
-in the data directory's `dbt_target/`: parsed when missing, and at every `dagster dev` start
-to pick up model edits.
+in the data directory's `dbt_target/`: parsed when missing or older than a model or yml of the
+project, and at every `dagster dev` start.
 """
 
 import json
@@ -22,9 +22,17 @@ def dbt_vars(settings: Settings, **more) -> list[str]:
     return ["--vars", json.dumps({**settings.dbt_vars(), **more})]
 
 
+def _stale(manifest: Path) -> bool:
+    """Missing, or older than a file of the dbt project (a model added or edited since it was parsed)."""
+    if not manifest.exists():
+        return True
+    parsed = manifest.stat().st_mtime
+    return any(f.stat().st_mtime > parsed for f in Path(DBT_PROJECT_DIR).rglob("*") if f.suffix in (".sql", ".yml"))
+
+
 def dbt_project(settings: Settings) -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=settings.paths.dbt_target)
-    if project.preparer.using_dagster_dev() or not project.manifest_path.exists():
+    if project.preparer.using_dagster_dev() or _stale(project.manifest_path):
         dbt_cli(project).cli(["parse", "--quiet", *dbt_vars(settings)], target_path=project.target_path).wait()
     return project
 

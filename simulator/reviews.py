@@ -12,7 +12,7 @@ import numpy as np
 POSITIVE = (
     "great quality", "works perfectly", "love it", "excellent value", "fast delivery",
     "very comfortable", "looks beautiful", "highly recommend", "exactly as described",
-    "sturdy and well made", "easy to use", "good price",
+    "sturdy and well made", "easy to use", "good price", "great screen", "long battery life",
 )
 POSITIVE_NEGATED = (
     "never broke", "not bad at all", "no complaints", "did not disappoint",
@@ -21,7 +21,7 @@ POSITIVE_NEGATED = (
 NEGATIVE = (
     "poor quality", "broke after a week", "waste of money", "arrived damaged",
     "cheap material", "too small", "stopped working", "very disappointed",
-    "overpriced", "terrible smell", "bad fit",
+    "overpriced", "terrible smell", "bad fit", "the battery died", "late delivery",
 )
 NEGATIVE_NEGATED = (
     "not good", "would not recommend", "not worth the price", "does not work",

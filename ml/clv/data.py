@@ -35,15 +35,15 @@ def load_window(warehouse: Path, until: date | None = None) -> Window | None:
 
 def load_purchase_days(warehouse: Path, window: Window) -> tuple[pd.DataFrame, int]:
     """One row per customer and day with an order in the window (user_id, day, value: the day's revenue,
-    NaN where prices are unknown), bot-labelled sessions and cancellations left out; and the orders
+    NaN where prices are unknown), excluded sessions (bots) and cancellations left out; and the orders
     before the window's start (stray early events) that were left out."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         days = con.execute(
             """
             select o.user_id, o.order_date::date as day, sum(o.revenue) as value
             from fct_orders as o
-            left join stg_session_labels as l on o.session_key = l.session_id
-            where not o.is_cancellation and not coalesce(l.is_bot, false)
+            left join excluded_sessions as x on o.session_key = x.session_key
+            where not o.is_cancellation and x.session_key is null
               and o.order_date::date between ? and ?
             group by 1, 2
             order by 1, 2

@@ -12,14 +12,14 @@ EVENT_COLUMNS = ["user_id", "product_id", "event_type", "event_time", "quantity"
 
 
 def load_events(warehouse: Path, until: date | None = None) -> pd.DataFrame:
-    """Events up to the end of `until` (all when None), cancellations and bot-labelled sessions left out."""
+    """Events up to the end of `until` (all when None), cancellations and excluded sessions (bots) left out."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(
             """
             select e.user_id, e.product_id, e.event_type, e.event_time, e.units as quantity, e.order_key, e.price
             from int_events_sessionized as e
-            left join stg_session_labels as l on e.session_key = l.session_id
-            where e.event_type <> 'cancel' and not coalesce(l.is_bot, false)
+            left join excluded_sessions as x on e.session_key = x.session_key
+            where e.event_type <> 'cancel' and x.session_key is null
               and (?::date is null or e.event_date <= ?)
             order by e.event_time, e.user_id, e.product_id
             """,

@@ -15,12 +15,13 @@ FEATURES = "features"
 
 
 @dg.asset(
-    deps=[dg.AssetKey("user_features_daily"), dg.AssetKey("product_features_daily")],
+    deps=[dg.AssetKey("user_features_daily"), dg.AssetKey("product_features_daily"), dg.AssetKey("product_sentiment")],
     group_name=FEATURES,
     kinds={"parquet"},
 )
 def feature_sources(shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
-    """The feature marts as parquet with UTC timestamps: the files Feast's DuckDB offline store reads."""
+    """The feature marts and the daily product sentiment as parquet with UTC timestamps: the files Feast's
+    DuckDB offline store reads."""
     from ml.feature_store import export_sources
 
     rows = export_sources(shoplens)

@@ -17,18 +17,13 @@ from orchestration.ingest.resources import ShopSource
 from orchestration.markdown import image, table
 from orchestration.profiles.config import CampaignConfig, ClvConfig, SegmentConfig, TransitionConfig
 from orchestration.tags import as_of
-from orchestration.training.assets import lineage, version_metadata
+from orchestration.training.assets import lineage, not_trained, version_metadata
 from orchestration.training.resources import MlflowTracking
 from shoplens.settings import Settings
 
 PROFILES = "profiles"
 SEGMENTS_MODEL, CLV_MODEL = "segments", "clv"
 CENTROIDS_PLOT = "centroids.png"
-
-
-def _not_done(context, reason: str, **metadata) -> dg.MaterializeResult:
-    context.log.warning(f"not trained: {reason}")
-    return dg.MaterializeResult(metadata={"trained": False, "reason": reason, **metadata})
 
 
 def _latest_alive(truth: pd.DataFrame | None, day) -> pd.DataFrame | None:
@@ -66,13 +61,13 @@ def user_segments(context: dg.AssetExecutionContext, config: SegmentConfig, mlfl
     try:
         features = load_segment_features(warehouse, day)
     except ValueError as reason:
-        return _not_done(context, str(reason))
+        return not_trained(context, str(reason))
     previous, previous_version = _current_segmenter(shoplens)
     params = SegmentParams(**config.model_dump())
     try:
         fit = fit_segments(features, params, previous, as_of=day)
     except TooFewUsers as reason:
-        return _not_done(context, f"segments skipped: {reason}")
+        return not_trained(context, f"segments skipped: {reason}")
     segmenter = fit.segmenter
     assigned = segmenter.assign(features).assign(as_of=pd.Timestamp(day))
     metrics = {"k": fit.k, "silhouette": fit.silhouette, "users": len(features),
@@ -179,7 +174,7 @@ def segment_transitions(context: dg.AssetExecutionContext, config: TransitionCon
     })
 
 
-@dg.asset(deps=["fct_orders", "int_data_window", "stg_session_labels"], group_name=PROFILES, kinds={"scipy", "mlflow"})
+@dg.asset(deps=["fct_orders", "int_data_window", "excluded_sessions"], group_name=PROFILES, kinds={"scipy", "mlflow"})
 def clv_model(context: dg.AssetExecutionContext, config: ClvConfig, mlflow: MlflowTracking, source: ShopSource,
               shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """BG/NBD purchases and Gamma-Gamma spend fitted on a calibration period, judged on the holdout after it
@@ -195,12 +190,12 @@ def clv_model(context: dg.AssetExecutionContext, config: ClvConfig, mlflow: Mlfl
     warehouse, params = shoplens.paths.warehouse, ClvParams(**config.model_dump())
     window = load_window(warehouse, as_of(context))
     if window is None:
-        return _not_done(context, "the source has no events")
+        return not_trained(context, "the source has no events")
     purchase_days, before = load_purchase_days(warehouse, window)
     try:
         training = train_clv(purchase_days, window, params, source.ground_truth())
     except CannotFit as reason:
-        return _not_done(context, str(reason))
+        return not_trained(context, str(reason))
     metrics = training.metrics
     plot = save_calibration_plot(training.by_frequency, params.holdout_days, shoplens.paths.plots(CLV_MODEL) / "calibration.png")
     summary = training.holdout.drop(columns=["actual", "predicted", "baseline"])

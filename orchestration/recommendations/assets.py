@@ -38,7 +38,7 @@ def _input_example(lists: pd.DataFrame) -> pd.DataFrame:
 
 
 @dg.asset(
-    deps=["int_events_sessionized", "stg_session_labels", "dim_products", "labels"],
+    deps=["int_events_sessionized", "excluded_sessions", "dim_products", "labels"],
     group_name=RECOMMENDATIONS,
     kinds={"xgboost", "mlflow"},
 )

@@ -53,7 +53,8 @@ def _metadata(metrics: dict, plots: dict) -> dict:
     }
 
 
-def _not_trained(context: dg.AssetExecutionContext, reason: str) -> dg.MaterializeResult:
+def not_trained(context: dg.AssetExecutionContext, reason: str) -> dg.MaterializeResult:
+    """A model asset's materialization that says it trained nothing, and why (the CLI lists it under "not done")."""
     context.log.warning(f"not trained: {reason}")
     return dg.MaterializeResult(metadata={"trained": False, "reason": reason})
 
@@ -97,7 +98,7 @@ def classifier_asset(model: str) -> dg.AssetsDefinition:
         try:
             result = train_classifier(frame, spec.label, seed=config.seed, params=config.overrides())
         except TooLittleData as reason:
-            return _not_trained(context, f"{reason} (cutoffs under {mlflow.min_cutoff_users} users left out: {left_out})")
+            return not_trained(context, f"{reason} (cutoffs under {mlflow.min_cutoff_users} users left out: {left_out})")
         split = result.split
         scores = predict_proba(result.model, split.test, result.features)
         metrics = {**result.metrics, **oracle_metrics(split.test, spec.label, source.ground_truth(), scores)}
@@ -184,7 +185,7 @@ def demand_forecast_model(context: dg.AssetExecutionContext, config: DemandConfi
     demand = load_demand(shoplens.paths.warehouse, as_of(context))
     days = demand["demand_date"].nunique()
     if days < MIN_HISTORY_DAYS + 14:
-        return _not_trained(context, f"{days} days of demand; the model needs {MIN_HISTORY_DAYS + 14}")
+        return not_trained(context, f"{days} days of demand; the model needs {MIN_HISTORY_DAYS + 14}")
     result = train_demand(demand, seed=config.seed, params=config.overrides())
     version = log_training_run(
         "demand_forecast",

@@ -20,10 +20,11 @@ from shoplens.settings import Settings
 
 
 class ShopDbtTranslator(DagsterDbtTranslator):
-    """Sources map onto the ingest assets (`raw_<table>`); models keep their names, grouped by layer."""
+    """Sources map onto the assets that write them: the ingest assets (`raw_<table>`) and, for the `risk`
+    source, the Python asset of the same name; models keep their names, grouped by layer."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
+        if dbt_resource_props["resource_type"] == "source" and dbt_resource_props["source_name"] == "raw":
             return dg.AssetKey(f"raw_{dbt_resource_props['name']}")
         return dg.AssetKey(dbt_resource_props["name"])
 

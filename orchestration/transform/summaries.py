@@ -18,6 +18,14 @@ SUMMARY_SQL = {
         from funnel_daily order by session_date desc limit 14
         """,
     ),
+    "excluded_sessions": (
+        "excluded_by_reason",
+        """
+        select case when labelled_bot and flagged then 'labelled bot, also flagged' when labelled_bot then 'labelled bot'
+                    else 'flagged by suspicious_sessions' end as why, count(*) as sessions
+        from excluded_sessions group by all order by sessions desc
+        """,
+    ),
     "dim_users": ("segments", "select segment, count(*) as users from dim_users group by all order by users desc"),
     "labels": (
         "label_rates",

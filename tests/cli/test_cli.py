@@ -105,3 +105,7 @@ def test_real_rees46_slice_through_the_whole_graph(tmp_path):
         assert con.execute("select count(*) from user_segments").fetchone()[0] > 4000
     assert "recommender_model: 0 weekly cutoffs with a full next week" in done.stdout
     assert "clv_model: 1 day of data (2019-10-01..2019-10-01); CLV needs 21 days" in done.stdout
+    assert "sentiment_model: the source has no reviews" in done.stdout
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        scored, flagged = con.execute("select count(*), count_if(flagged) from suspicious_sessions").fetchone()
+    assert scored >= 5000 and 0 < flagged < 0.1 * scored  # one day: the isolation forest, fitted on every session

@@ -141,6 +141,21 @@ def test_the_purchase_only_shop_gets_segments_customer_value_and_campaigns(purch
     assert campaigns.get("retention", 0) > 0 and campaigns.get("reactivation", 0) > 0
 
 
+def test_the_purchase_only_shop_scores_its_sessions_and_says_it_has_no_reviews(purchase_only):
+    data_dir, done, _ = purchase_only
+    notes = done.stdout.split("not done, and why:")[1]
+    assert "sentiment_model: the source has no reviews" in notes
+    assert re.search(r"session_risk +isolation_forest detector, unscored: the source labels no bots", done.stdout), done.stdout
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        sessions = con.execute("select count(*) from fct_sessions").fetchone()[0]
+        scored, flagged, excluded = con.execute(
+            "select count(*), count_if(flagged), count_if(excluded) from suspicious_sessions").fetchone()
+        reviews, daily = con.execute("select (select count(*) from review_sentiment), "
+                                     "(select count(*) from product_sentiment_daily)").fetchone()
+    assert scored == sessions > 0 and 0 < flagged < 0.1 * scored and excluded == flagged
+    assert reviews == 0 and daily == 0  # the tables are there, empty, in their shape
+
+
 @pytest.fixture(scope="module")
 def priceless(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """Nine days of a canonical clickstream without prices, plus one stray event 60 days before."""
@@ -190,3 +205,15 @@ def test_a_short_priceless_source_is_segmented_without_revenue_and_says_why_clv_
         users = con.execute("select count(*) from user_segments").fetchone()[0]
         revenue_share = con.execute("select count(share_of_revenue) from segment_profiles").fetchone()[0]
     assert users > 100 and revenue_share == 0  # no prices: no revenue to share out
+
+
+def test_a_short_priceless_source_scores_its_sessions_unlabelled(priceless):
+    data_dir, done = priceless
+    assert re.search(r"session_risk +isolation_forest detector, unscored: the source labels no bots", done.stdout), done.stdout
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        sessions, scored, flagged = con.execute(
+            "select (select count(*) from fct_sessions), count(*), count_if(flagged) from suspicious_sessions").fetchone()
+        labelled, excluded = con.execute(
+            "select (select count(*) from stg_session_labels), (select count(*) from excluded_sessions)").fetchone()
+    assert scored == sessions > 0 and 0 < flagged < 0.1 * scored
+    assert labelled == 0 and excluded == flagged  # no labels: what is left out is what the detector flagged

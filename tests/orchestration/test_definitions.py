@@ -40,3 +40,10 @@ def test_the_workspace_loads_as_dagster_dev_loads_it(settings, instance):
                           cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "All code locations passed validation" in done.stderr + done.stdout
+
+
+def test_flagged_sessions_reach_dbt_between_the_daily_and_the_history_marts(defs):
+    graph = defs.resolve_asset_graph()
+    assert dg.AssetKey("fct_sessions") in graph.get(dg.AssetKey("suspicious_sessions")).parent_keys
+    assert dg.AssetKey("suspicious_sessions") in graph.get(dg.AssetKey("excluded_sessions")).parent_keys
+    assert dg.AssetKey("excluded_sessions") in graph.get(dg.AssetKey("labels")).parent_keys

@@ -56,14 +56,14 @@ def test_the_retrained_challengers_are_promoted_only_if_better(scenario):
     result, _, root = scenario
     assert {d.split(":")[0] for d in result["promotion_decisions"]} == {
         "check_purchase_propensity_promotion", "check_churn_promotion", "check_demand_forecast_promotion",
-        "check_recommender_promotion", "check_clv_promotion"}
+        "check_recommender_promotion", "check_clv_promotion", "check_sentiment_promotion"}
     from ml.catalogue import GATES
     from ml.promotion import history
     from shoplens.settings import Settings
 
     decisions = pd.concat([history(model, Settings(data_dir=root)) for model in GATES], ignore_index=True)
     retrained = decisions[decisions["old_champion_version"].notna()]
-    assert sorted(retrained["model"]) == ["churn", "clv", "demand_forecast", "purchase_propensity", "recommender"]
+    assert sorted(retrained["model"]) == ["churn", "clv", "demand_forecast", "purchase_propensity", "recommender", "sentiment"]
     for row in retrained.itertuples():
         improvement = (row.challenger_score - row.champion_score) * (1 if GATES[row.model].higher_is_better else -1)
         if row.promoted:

@@ -1,6 +1,6 @@
 {#- Cutoff C (a midnight): population = users with an event in [C - 30 d, C), not
-    bots; outcomes look only at [C, C + 7 d) and [C, C + 30 d), and are null when that
-    window runs past the data end (midnight after the last dense day of data). Cutoffs
+    only in excluded sessions (labelled bots, and flagged ones while exclusion is on);
+    outcomes look only at [C, C + 7 d) and [C, C + 30 d), and are null when that window runs past the data end (midnight after the last dense day of data). Cutoffs
     run from the 8th dense day: a sparse head (stray early events) opens none. Features
     for C are the rows with feature_timestamp = C, i.e. feature_date = C - 1 day. -#}
 
@@ -8,8 +8,8 @@ with events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
-session_labels as (
-    select * from {{ ref('stg_session_labels') }}
+excluded_sessions as (
+    select * from {{ ref('excluded_sessions') }}
 ),
 
 data_bounds as (
@@ -32,8 +32,8 @@ cutoffs as (
     )
 ),
 
--- users active in the 30 days before the cutoff, unless every such event is in a
--- session labelled bot (unlabelled sessions count as human)
+-- users active in the 30 days before the cutoff, unless every such event is in an
+-- excluded session (a labelled bot's or a flagged one; the others count as human)
 population as (
     select
         cutoffs.cutoff_date,
@@ -43,9 +43,9 @@ population as (
     inner join events
         on events.event_time >= cutoffs.cutoff_timestamp - interval 30 day
         and events.event_time < cutoffs.cutoff_timestamp
-    left join session_labels on events.session_key = session_labels.session_id
+    left join excluded_sessions on events.session_key = excluded_sessions.session_key
     group by 1, 2, 3
-    having not bool_and(coalesce(session_labels.is_bot, false))
+    having not bool_and(excluded_sessions.session_key is not null)
 ),
 
 outcomes as (

@@ -28,7 +28,7 @@ ORDERS = [
     ("o11", "u2", "s11", datetime(2024, 2, 1, 9, 0), False, 12.0),
     ("o12", "u2", "s12", datetime(2024, 2, 20, 12, 0), False, 6.0),
     ("o13", "u3", "s13", datetime(2024, 1, 15, 12, 0), False, 50.0),  # a bot session: left out
-    ("o14", "u4", "s-unlabelled", datetime(2024, 1, 31, 18, 0), False, 7.0),  # no session label: a human's
+    ("o14", "u4", "s-unlabelled", datetime(2024, 1, 31, 18, 0), False, 7.0),  # not an excluded session: a human's
     ("o15", "u4", "s15", datetime(2024, 2, 8, 0, 0), False, 9.0),
     ("o16", "u5", "s16", datetime(2024, 2, 3, 12, 0), False, 25.0),
     ("o17", "u5", "s17", datetime(2024, 4, 2, 12, 0), False, 25.0),  # after the data end: left out
@@ -47,12 +47,13 @@ def _warehouse(path, orders, has_prices: bool = True):
         con.execute("create table fct_orders (order_key varchar, order_id varchar, user_id varchar, session_key varchar,"
                     " order_time timestamp, order_date timestamp, is_cancellation boolean, n_items integer,"
                     " n_units double, revenue double)")
-        con.execute("create table stg_session_labels (session_id varchar, is_bot boolean)")
+        con.execute("create table excluded_sessions (session_key varchar, labelled_bot boolean, flagged boolean,"
+                    " flag_reason varchar)")
         if orders:
             con.executemany("insert into fct_orders values (?, ?, ?, ?, ?, date_trunc('day', ?::timestamp), ?, 1, 1.0, ?)",
                             [[f"k-{o}", o, u, s, t, t, c, v if has_prices else None] for o, u, s, t, c, v in orders])
-            con.executemany("insert into stg_session_labels values (?, ?)",
-                            [[s, s in BOT_SESSIONS] for _, _, s, *_ in orders if s != "s-unlabelled"])
+            con.executemany("insert into excluded_sessions values (?, true, false, null)",
+                            [[s] for _, _, s, *_ in orders if s in BOT_SESSIONS])
     return path
 
 

@@ -1,0 +1,1 @@
+"""Suspicious sessions: per-session behaviour features, rule / isolation-forest / XGBoost detectors on a [0, 1] score."""
