@@ -93,11 +93,12 @@ def category_sentiment(scored: pd.DataFrame, model: SentimentModel, reviews: pd.
     return out
 
 
-def weekly_negative_share(scored: pd.DataFrame) -> pd.DataFrame:
-    """Per week (its Monday) with a scored review: week, n_scored, share_negative."""
-    rows = scored[scored["has_text"]]
+def weekly_negative_share(scored: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Per week (its Monday) with a scored review, and per `by` column (e.g. product_id) where given:
+    [*by,] week, n_scored, share_negative."""
+    rows = scored[scored["has_text"]].dropna(subset=list(by))
     week = rows["review_time"].dt.to_period("W-SUN").dt.start_time.rename("week")
-    grouped = rows["predicted"].eq(NEGATIVE).groupby(week)
+    grouped = rows["predicted"].eq(NEGATIVE).groupby([*(rows[column] for column in by), week])
     return pd.DataFrame({"n_scored": grouped.size(), "share_negative": grouped.mean()}).reset_index()
 
 

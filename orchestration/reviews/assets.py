@@ -117,8 +117,9 @@ def review_sentiment(context: dg.AssetExecutionContext, mlflow: MlflowTracking,
 @dg.asset(deps=[review_sentiment], group_name=REVIEWS, kinds={"duckdb"})
 def product_sentiment(context: dg.AssetExecutionContext, mlflow: MlflowTracking,
                       shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
-    """Per product and category: share negative, its trend by week and the terms that push reviews negative and
-    positive; and `product_sentiment_daily`, the point-in-time features (a review counts from its review time on)."""
+    """Per product and category: share negative, its trend (`product_sentiment_weekly`: per product and week) and
+    the terms that push reviews negative and positive; and `product_sentiment_daily`, the point-in-time features
+    (a review counts from its review time on)."""
     from ml.scoring import latest_feature_day
     from ml.sentiment.data import load_reviews
     from ml.sentiment.model import SentimentParams
@@ -143,6 +144,7 @@ def product_sentiment(context: dg.AssetExecutionContext, mlflow: MlflowTracking,
     products = products_of(scored, model, reviews, params)
     categories = category_sentiment(scored, model, reviews, params)
     replace_table(warehouse, "product_sentiment", products)
+    replace_table(warehouse, "product_sentiment_weekly", weekly_negative_share(scored, by=["product_id"]))
     weekly = weekly_negative_share(scored)
     plot = save_weekly_share(weekly, shoplens.paths.plots(SENTIMENT_MODEL) / "weekly_negative_share.png")
     shown = ["product_id", "category", "n_scored", "share_negative", "trend", "top_negative_terms", "top_positive_terms"]

@@ -108,6 +108,9 @@ def test_sentiment_trains_through_its_gate_and_scores_every_review(materialized,
     assert scored.loc[scored["has_text"], "negative_prob"].between(0, 1).all()
     products = _query(data_dir, "select * from product_sentiment")
     assert products["share_negative"].between(0, 1).all() and products["top_negative_terms"].str.len().gt(0).any()
+    weekly = _query(data_dir, "select * from product_sentiment_weekly")
+    by_product = weekly.groupby("product_id")["n_scored"].sum()
+    assert (by_product == products.set_index("product_id")["n_scored"].reindex(by_product.index)).all()
 
 
 def test_product_sentiment_is_served_point_in_time(materialized, defs, instance, settings, data_dir):

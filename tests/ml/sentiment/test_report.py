@@ -89,6 +89,17 @@ def test_weekly_negative_share(trained, planted):
     assert weekly["n_scored"].tolist() == [2] * 8 and weekly["share_negative"].tolist() == [0.5] * 8
 
 
+def test_weekly_negative_share_per_product():
+    scored = _scored([("p1", "2024-01-01 10:00", 0.9), ("p1", "2024-01-03 10:00", 0.1), ("p1", "2024-01-08 10:00", 0.8),
+                      ("p2", "2024-01-02 10:00", 0.2), ("p2", "2024-01-02 11:00", np.nan), (None, "2024-01-02 12:00", 0.9)])
+    weekly = weekly_negative_share(scored, by=["product_id"])
+    assert weekly.to_dict("records") == [
+        {"product_id": "p1", "week": pd.Timestamp("2024-01-01"), "n_scored": 2, "share_negative": 0.5},
+        {"product_id": "p1", "week": pd.Timestamp("2024-01-08"), "n_scored": 1, "share_negative": 1.0},
+        {"product_id": "p2", "week": pd.Timestamp("2024-01-01"), "n_scored": 1, "share_negative": 0.0},
+    ]
+
+
 def _scored(rows) -> pd.DataFrame:
     """Scored reviews from (product_id, review_time, negative_prob) rows (NaN: no text)."""
     frame = pd.DataFrame(rows, columns=["product_id", "review_time", "negative_prob"])
