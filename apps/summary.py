@@ -26,9 +26,9 @@ def _model_line(name: str, meta: dict) -> str:
         return (f"    {name:<20} test macro-F1 {meta['test_macro_f1']:.3f} ({meta['language']} reviews; VADER "
                 + (f"{vader:.3f}" if vader is not None else "not applicable") + f", majority {meta['majority_test_macro_f1']:.3f})")
     if "detector" in meta:
-        scored = (f"test PR AUC {meta['test_pr_auc']:.3f}, precision@{meta['k']:.0f} {meta['test_precision_at_k']:.3f} "
-                  "against the labelled bots" if "test_pr_auc" in meta else "unscored: the source labels no bots")
-        return f"    {name:<20} {meta['detector']} detector, {scored}"
+        judged = (f", test PR AUC {meta['test_pr_auc']:.3f}, precision@{meta['k']:.0f} {meta['test_precision_at_k']:.3f} "
+                  "against the labelled bots" if "test_pr_auc" in meta else f" ({meta['notes']})")
+        return f"    {name:<20} {meta['detector']} detector flags {meta['flagged_share']:.1%} of sessions{judged}"
     if "silhouette" in meta:
         ari = meta.get("ari_vs_truth")
         return (f"    {name:<20} {meta['k']:.0f} segments, silhouette {meta['silhouette']:.2f}"
