@@ -57,7 +57,7 @@ def session_risk_model(context: dg.AssetExecutionContext, config: RiskConfig, ml
     client(shoplens).set_registered_model_alias(RISK_MODEL, "champion", str(version.version))
     metrics = training.metrics
     context.log.info(f"session_risk v{version.version}: {training.name}"
-                     + (f", test PR AUC {metrics['test_pr_auc']:.3f}" if "test_pr_auc" in metrics else ", unscored (no labels)"))
+                     + (f", test PR AUC {metrics['test_pr_auc']:.3f}" if "test_pr_auc" in metrics else f" ({'; '.join(training.notes)})"))
     return dg.MaterializeResult(metadata={
         "trained": True,
         "detector": training.name,
