@@ -27,7 +27,8 @@ def test_every_mart_is_built_and_every_check_passes(materialized, data_dir, inst
         record.event_log_entry.dagster_event.event_specific_data
         for record in instance.get_records_for_run(build.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
     ]
-    assert len(checks) > 20 and all(check.passed for check in checks)
+    failed = [f"{check.asset_key.to_user_string()}: {check.check_name}" for check in checks if not check.passed]
+    assert len(checks) > 20 and not failed, failed
 
 
 def test_partitions_mirror_the_source_days(materialized, instance):

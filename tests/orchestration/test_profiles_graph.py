@@ -88,11 +88,12 @@ def test_clv_is_fitted_judged_against_the_baseline_and_the_oracle(materialized, 
 
 
 def _bot_users(data_dir):
+    """Users whose every order is in an excluded session (a labelled bot's, or one the detector flagged)."""
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         return [u for (u,) in con.execute(
-            "select distinct o.user_id from fct_orders o join stg_session_labels l on o.session_key = l.session_id "
-            "where l.is_bot and o.user_id not in (select o2.user_id from fct_orders o2 left join stg_session_labels l2 "
-            "on o2.session_key = l2.session_id where not coalesce(l2.is_bot, false))").fetchall()]
+            "select distinct o.user_id from fct_orders o join excluded_sessions x on o.session_key = x.session_key "
+            "where o.user_id not in (select o2.user_id from fct_orders o2 left join excluded_sessions x2 "
+            "on o2.session_key = x2.session_key where x2.session_key is null)").fetchall()]
 
 
 def test_campaign_lists_are_ranked_with_their_reasons(materialized, data_dir, instance):
