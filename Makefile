@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test dev mlflow evidently feast-ui bench lock clean
+.PHONY: demo test dev serve mlflow evidently feast-ui bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ test: $(STAMP)  ## the whole test suite
 
 dev: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/shoplens ui dagster
+
+serve: $(STAMP)  ## the serving API on http://127.0.0.1:8080 (its page: /docs)
+	$(BIN)/shoplens serve
 
 mlflow: $(STAMP)  ## the MLflow UI over the data directory's store on http://127.0.0.1:5000
 	$(BIN)/shoplens ui mlflow

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import shutil
 import sys
 from datetime import date
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 from apps.runner import Runner, Stop
 from shoplens.ingest.sources import ENCODINGS, SourceError
+from shoplens.keys import kept_secret
 from shoplens.settings import REPO_ROOT, Settings, without_settings
 
 DEMO = {"users": 5000, "days": 60, "seed": 42}
@@ -36,13 +36,10 @@ def _pseudonymise_key(settings: Settings) -> str:
     """The keyed-hash key: the settings', else one generated once and kept in the data dir."""
     if settings.pseudonymise_key:
         return settings.pseudonymise_key
-    key_file = settings.paths.key_file
-    if not key_file.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-        say(f"generated a pseudonymisation key in {key_file}")
-    return key_file.read_text().strip()
+    key, created = kept_secret(settings.paths.key_file)
+    if created:
+        say(f"generated a pseudonymisation key in {settings.paths.key_file}")
+    return key
 
 
 def _runner(args: argparse.Namespace, settings: Settings) -> Runner:
@@ -121,6 +118,19 @@ def _cmd_ui(args: argparse.Namespace, settings: Settings) -> None:
     os.execve(command[0], command, {**without_settings(os.environ), **settings.environment()})
 
 
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    """The serving API under uvicorn; it reads the settings from the environment (each worker builds its own app)."""
+    import uvicorn
+
+    if not (settings.paths.feast / "registry.db").exists():
+        raise Stop(f"nothing to serve in {settings.data_dir}: run `shoplens demo` or `shoplens run` first")
+    os.environ.update(settings.environment())
+    say(f"serving {settings.data_dir} on http://{args.host}:{args.port} ({args.workers} worker(s)); "
+        f"the API's page: http://{args.host}:{args.port}/docs")
+    uvicorn.run("serving.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level="info" if args.verbose else "warning")
+
+
 def parser() -> argparse.ArgumentParser:
     formatter = argparse.ArgumentDefaultsHelpFormatter
     main = argparse.ArgumentParser(prog="shoplens", description=__doc__, formatter_class=formatter)
@@ -162,6 +172,11 @@ def parser() -> argparse.ArgumentParser:
     scenario.add_argument("--drift-days", type=int, default=5, help="monitored days from the drift on")
     scenario.add_argument("--cohort-rate", type=float, default=3.0, help="low-intent sign-ups relative to regular ones")
     scenario.add_argument("--seed", type=int, default=11, help="random seed of the shop")
+
+    serve = command("serve", _cmd_serve, "the serving API (scores, recommendations) over the data directory")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
 
     ui = command("ui", _cmd_ui, "serve a UI over the data directory on 127.0.0.1")
     ui.add_argument("name", choices=UIS, help="dagster :3000, mlflow :5000, evidently :8000 or feast :8888")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from feast import FileSource
 
-# warehouse tables exported to `<folder>/<table>.parquet`: the dbt marts, and the product_sentiment asset's daily features
-TABLES = ("user_features_daily", "product_features_daily", "product_sentiment_daily")
+# warehouse tables exported to `<folder>/<table>.parquet`: the dbt marts, the product_sentiment asset's daily
+# features and the customer_rfm asset's summaries
+TABLES = ("user_features_daily", "product_features_daily", "product_sentiment_daily", "customer_rfm")
 
 
 def file_source(folder: Path, table: str) -> FileSource:
@@ -17,5 +18,5 @@ def file_source(folder: Path, table: str) -> FileSource:
         name=table,
         path=str(Path(folder).resolve() / f"{table}.parquet"),
         timestamp_field="feature_timestamp",
-        description=f"{table}: one row per {table.split('_')[0]} per day.",
+        description=f"{table}: the warehouse table, exported with UTC feature timestamps.",
     )

@@ -22,7 +22,7 @@ BUYING_CYCLE = [
 
 
 def feature_services(user_activity: FeatureView, user_intent: OnDemandFeatureView, product_activity: FeatureView,
-                     product_sentiment: FeatureView) -> list[FeatureService]:
+                     product_sentiment: FeatureView, customer_rfm: FeatureView) -> list[FeatureService]:
     return [
         FeatureService(
             name="purchase_propensity_v1",
@@ -43,6 +43,11 @@ def feature_services(user_activity: FeatureView, user_intent: OnDemandFeatureVie
             name="churn_v2",
             features=[user_activity[CHURN_V1 + BUYING_CYCLE], user_intent[["recent_view_share"]]],
             description="Who has no event in the next 30 days: 30-day behaviour and the 90/365-day buying cycle.",
+        ),
+        FeatureService(
+            name="customer_value_v1",
+            features=[customer_rfm],
+            description="What the CLV model values a customer on: the BTYD summary of their purchases.",
         ),
         FeatureService(
             name="product_profile_v1",

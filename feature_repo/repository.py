@@ -4,7 +4,7 @@ from pathlib import Path
 
 from feature_repo.entities import product, user
 from feature_repo.feature_services import feature_services
-from feature_repo.feature_views import product_activity, product_sentiment, user_activity
+from feature_repo.feature_views import customer_rfm, product_activity, product_sentiment, user_activity
 from feature_repo.on_demand_views import user_intent_view
 
 
@@ -12,5 +12,6 @@ def feature_objects(sources: Path) -> list:
     """Entities, feature views, the on-demand view and the feature services, in that order."""
     users = user_activity(sources)
     intent = user_intent_view(users)
-    products, sentiment = product_activity(sources), product_sentiment(sources)
-    return [user, product, users, products, sentiment, intent, *feature_services(users, intent, products, sentiment)]
+    products, sentiment, customers = product_activity(sources), product_sentiment(sources), customer_rfm(sources)
+    return [user, product, users, products, sentiment, customers, intent,
+            *feature_services(users, intent, products, sentiment, customers)]

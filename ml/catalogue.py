@@ -16,6 +16,10 @@ class TrainingSet:
     score_column: str  # the champion's score in `user_scores`
 
 
+# the registered models beside the classifiers
+SEGMENTS_MODEL, CLV_MODEL, RECOMMENDER_MODEL = "segments", "clv", "recommender"
+CLV_SERVICE = "customer_value_v1"  # the feature service the CLV model is served from
+
 TRAINING_SETS = {
     "purchase_propensity": TrainingSet("purchase_propensity_v2", "purchased_next_7d", 7, "purchase_propensity"),
     "churn": TrainingSet("churn_v2", "churned_next_30d", 30, "churn_risk"),

@@ -2,14 +2,19 @@
 
 Everything Feast keeps lives under the data directory's `feast/`: the registry, the exported
 feature sources, and the SQLite online store (or Redis when the settings name one).
+`OnlineReader` is the serving path: the rows of many entities in one read per feature view,
+the on-demand transformations applied as `get_online_features` applies them.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import sqlite3
+import threading
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import yaml
@@ -20,6 +25,7 @@ from shoplens.ingest.sql import lit
 from shoplens.settings import Settings
 
 PROJECT = "shoplens"
+DECODED_CACHE = 200_000  # distinct online value blobs kept decoded by an OnlineReader (a few tens of MiB at most)
 
 
 def online_store_config(settings: Settings) -> dict:
@@ -135,3 +141,115 @@ def online_features(store, user_ids: list[str], service_name: str) -> pd.DataFra
     service = store.get_feature_service(service_name)
     response = store.get_online_features(features=service, entity_rows=[{"user_id": u} for u in user_ids])
     return response.to_df()
+
+
+class OnlineReader:
+    """The online features of feature services, resolved once and read for many entities at a time.
+
+    One query per feature view (SQLite: its rows read directly, each distinct value blob decoded
+    once; Redis: the store's own batched read), then the services' on-demand transformations with
+    the udfs the registry holds. Features come back as float64 (NaN for null), as models read them.
+    """
+
+    def __init__(self, store, services: list[str], join_key: str):
+        self.store, self.join_key = store, join_key
+        on_demand = {v.name for v in store.list_on_demand_feature_views()}
+        wanted: dict[str, set[str]] = {}
+        transforms = {}
+        for projection in (p for name in services for p in store.get_feature_service(name).feature_view_projections):
+            if projection.name in on_demand:
+                transform = transforms[projection.name] = store.get_on_demand_feature_view(projection.name)
+                for source in transform.source_feature_view_projections.values():
+                    wanted.setdefault(source.name, set()).update(f.name for f in source.features)
+            else:
+                wanted.setdefault(projection.name, set()).update(f.name for f in projection.features)
+        self.views = [(store.get_feature_view(name), sorted(names)) for name, names in wanted.items()]
+        self.transforms = list(transforms.values())
+        self.features = [f for _, names in self.views for f in names] + [f.name for t in self.transforms for f in t.features]
+        self._sqlite = store.config.online_store.type == "sqlite"
+        self._local, self._decoded = threading.local(), {}
+
+    def read(self, ids: list[str]) -> pd.DataFrame:
+        """One row per id in order: the id, `feature_timestamp` (UTC, the newest of its views' rows; NaT where no
+        view knows the id), then the features."""
+        stored = [name for _, names in self.views for name in names]
+        matrix, stamps, column = np.full((len(ids), len(stored)), np.nan), np.full(len(ids), np.nan), 0
+        for view, names in self.views:
+            rows = self._sqlite_rows(view, ids) if self._sqlite else self._store_rows(view, names, ids)
+            for i, row in enumerate(rows):
+                if row is not None:
+                    stamps[i] = np.fmax(stamps[i], row[0])
+                    matrix[i, column:column + len(names)] = [row[1].get(name) for name in names]
+            column += len(names)
+        values = pd.DataFrame(matrix, columns=stored)
+        derived = [t.feature_transformation.udf(values)[[f.name for f in t.features]].to_numpy("float64") for t in self.transforms]
+        frame = pd.DataFrame(np.column_stack([matrix, *derived]), columns=self.features)
+        frame.insert(0, "feature_timestamp", pd.to_datetime(stamps, unit="s", utc=True).astype("datetime64[us, UTC]"))
+        frame.insert(0, self.join_key, pd.Series(ids, dtype=object))
+        return frame
+
+    def _keys(self, ids: list[str]) -> list:
+        from feast.protos.feast.types.EntityKey_pb2 import EntityKey
+        from feast.protos.feast.types.Value_pb2 import Value
+
+        return [EntityKey(join_keys=[self.join_key], entity_values=[Value(string_val=i)]) for i in ids]
+
+    def _store_rows(self, view, names: list[str], ids: list[str]) -> list:
+        read = self.store._get_provider().online_read(config=self.store.config, table=view, entity_keys=self._keys(ids),
+                                                      requested_features=list(names))  # Redis appends to the list it gets
+        # an id the store does not know: no values (SQLite) or a row stamped at the epoch (Redis)
+        return [None if values is None or ts is None or ts.timestamp() == 0
+                else (ts.timestamp(), {n: _python(v) for n, v in values.items()}) for ts, values in read]
+
+    def _sqlite_rows(self, view, ids: list[str]) -> list:
+        from feast.infra.key_encoding_utils import serialize_entity_key
+
+        keys = [serialize_entity_key(k, entity_key_serialization_version=self.store.config.entity_key_serialization_version)
+                for k in self._keys(ids)]
+        found: dict[bytes, tuple[float, dict]] = {}
+        query = (f'select entity_key, feature_name, value, event_ts from "{self.store.config.project}_{view.name}" '
+                 f"where entity_key in ({','.join('?' * len(keys))})")
+        for key, name, blob, ts in self._connection().execute(query, keys):
+            if blob in self._decoded:  # counts, flags and round values repeat across users: decode each once
+                value = self._decoded[blob]
+            else:
+                value = _python(_value(blob))
+                if len(self._decoded) < DECODED_CACHE:
+                    self._decoded[blob] = value
+            found.setdefault(key, (_seconds(ts), {}))[1][name] = value
+        return [found.get(k) for k in keys]
+
+    def _connection(self) -> sqlite3.Connection:
+        """One read-only connection per thread (the materializing process may write meanwhile)."""
+        if not hasattr(self._local, "con"):
+            self._local.con = sqlite3.connect(f"file:{self.store.config.online_store.path}?mode=ro", uri=True, timeout=5)
+        return self._local.con
+
+    def newest_timestamp(self) -> datetime | None:
+        """The newest feature timestamp the online store holds over the views read (SQLite: their rows; otherwise the
+        end of the last materialization window the registry records)."""
+        if not self._sqlite:
+            ends = [self.store.get_feature_view(view.name).most_recent_end_time for view, _ in self.views]
+            return max((end for end in ends if end), default=None)
+        newest = [self._connection().execute(f'select max(event_ts) from "{self.store.config.project}_{view.name}"').fetchone()[0]
+                  for view, _ in self.views]
+        seconds = [_seconds(ts) for ts in newest if ts is not None]
+        return datetime.fromtimestamp(max(seconds), UTC) if seconds else None
+
+
+def _value(blob: bytes):
+    from feast.protos.feast.types.Value_pb2 import Value
+
+    value = Value()
+    value.ParseFromString(blob)
+    return value
+
+
+def _python(value) -> float | None:
+    kind = value.WhichOneof("val")
+    return None if kind in (None, "null_val") else getattr(value, kind)
+
+
+def _seconds(ts) -> float:
+    """Feast's SQLite event_ts: epoch seconds, or an ISO text in older stores."""
+    return float(ts) if isinstance(ts, int | float) else datetime.fromisoformat(ts).replace(tzinfo=UTC).timestamp()

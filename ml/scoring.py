@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ml.catalogue import TRAINING_SETS
@@ -62,16 +63,20 @@ def score_users(store, entities: pd.DataFrame, champions: dict) -> pd.DataFrame:
     return scored
 
 
+def deciles_among(scores: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """1..10 (10 = highest): 1 + floor(10 x the share of the population scoring strictly lower). Equal scores share
+    a decile, so a user scored online gets the decile the batch gave, from the batch's scores alone."""
+    ranked = np.sort(np.asarray(population, dtype="float64"))
+    return 1 + (10 * np.searchsorted(ranked, scores, side="left")) // len(ranked)
+
+
 def write_scores(warehouse: Path, scores: pd.DataFrame) -> None:
     """Replace the `user_scores` table, adding the propensity decile (10 = most likely to buy)."""
+    propensity = scores["purchase_propensity"].to_numpy("float64")
+    scores = scores.assign(propensity_decile=deciles_among(propensity, propensity) if len(scores) else [])
     with duckdb.connect(str(warehouse)) as con:
         con.register("scores", scores)
-        con.execute(
-            """
-            create or replace table user_scores as
-            select *, ntile(10) over (order by purchase_propensity) as propensity_decile from scores
-            """
-        )
+        con.execute("create or replace table user_scores as select * from scores")
 
 
 def active_counts(warehouse: Path) -> dict[date, int]:

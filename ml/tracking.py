@@ -280,17 +280,20 @@ def version_by_alias(model_name: str, alias: str, settings: Settings) -> int | N
 
 
 def load_by_alias(model_name: str, alias: str, settings: Settings):
-    """The native model (XGBClassifier, sklearn estimator, our PythonModel...) the alias points at.
+    """The native model (XGBClassifier, sklearn estimator, our PythonModel...) the alias points at."""
+    return load_version(model_name, int(client(settings).get_model_version_by_alias(model_name, alias).version), settings)
+
+
+def load_version(model_name: str, version: int, settings: Settings):
+    """The native model of one registered version (what a server that must name the version it uses loads).
 
     Native, not the pyfunc wrapper, so classifiers keep predict_proba. The flavor comes from the
     version's `flavor` tag, or from the logged MLmodel when the tag is missing.
     """
     import mlflow
 
-    mlc = client(settings)
-    version = mlc.get_model_version_by_alias(model_name, alias)
-    uri = f"models:/{model_name}@{alias}"
-    flavor = version.tags.get(FLAVOR_TAG)
+    uri = f"models:/{model_name}/{version}"
+    flavor = client(settings).get_model_version(model_name, str(version)).tags.get(FLAVOR_TAG)
     if flavor not in FLAVORS:
         flavors = mlflow.models.get_model_info(uri).flavors
         flavor = next((f for f in FLAVORS if f in flavors), None)

@@ -5,7 +5,15 @@ import dagster as dg
 from orchestration.features.assets import training_sets
 from orchestration.ingest.assets import landed_source, raw_tables
 from orchestration.monitoring.assets import MONITORING
-from orchestration.profiles.assets import campaign_lists, clv_model, customer_value, segment_profiles, segment_transitions, user_segments
+from orchestration.profiles.assets import (
+    campaign_lists,
+    clv_model,
+    customer_rfm,
+    customer_value,
+    segment_profiles,
+    segment_transitions,
+    user_segments,
+)
 from orchestration.recommendations.assets import recommendations, recommender_model
 from orchestration.reviews.assets import product_sentiment, review_sentiment, sentiment_model
 from orchestration.risk.assets import session_risk_model, suspicious_sessions
@@ -40,8 +48,8 @@ monitoring_job = dg.define_asset_job(
 retrain_job = dg.define_asset_job(
     "retrain_job",
     selection=TRAINED | dg.AssetSelection.assets(user_scores, demand_forecasts, recommendations, segment_profiles,
-                                                 segment_transitions, customer_value, campaign_lists, review_sentiment,
-                                                 product_sentiment, suspicious_sessions),
+                                                 segment_transitions, customer_rfm, customer_value, campaign_lists,
+                                                 review_sentiment, product_sentiment, suspicious_sessions),
     description="Training sets, challengers through the promotion gate, then scores from the champions. "
     "Tag shoplens/as_of=YYYY-MM-DD trains only on what was known that day.",
 )

@@ -4,7 +4,7 @@
     training_sets/<model>.parquet     models/<model>/plots/
     monitoring/reports/<day>/<name>.{html,json}  monitoring/samples/<day>.parquet
     monitoring/reference/<model>-v<version>.parquet  monitoring/workspace/
-    shoplens.log  pseudonymise.key  source.txt
+    shoplens.log  pseudonymise.key  pseudonymised  source.txt  api.key
 """
 
 from __future__ import annotations
@@ -75,6 +75,16 @@ class Paths:
     @property
     def key_file(self) -> Path:
         return self.root / "pseudonymise.key"
+
+    @property
+    def pseudonymised_marker(self) -> Path:
+        """Present while the landed user ids are keyed hashes (so the serving API hashes the ids it is asked)."""
+        return self.root / "pseudonymised"
+
+    @property
+    def api_key_file(self) -> Path:
+        """The serving API's key when SHOPLENS_API_KEYS sets none (created on the first start, mode 0600)."""
+        return self.root / "api.key"
 
     def training_set(self, model: str) -> Path:
         return self.root / "training_sets" / f"{model}.parquet"

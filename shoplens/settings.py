@@ -12,7 +12,8 @@ The variables (README, "Configuration"):
     MLFLOW_TRACKING_URI         SQLite        a team's MLflow server instead of data/mlflow
     SHOPLENS_MLFLOW_UI          http://127.0.0.1:5000   where links to MLflow runs point
     SHOPLENS_EVIDENTLY_UI       http://127.0.0.1:8000   where links to Evidently reports point
-    SHOPLENS_API_KEYS           none          comma-separated keys of the serving API
+    SHOPLENS_API_KEYS           data/api.key  comma-separated keys of the serving API (else the key file)
+    SHOPLENS_MODEL_POLL_SECONDS 30            how often the serving API checks the registry for new champions
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ ENVIRONMENT = {  # field -> variable
     "mlflow_ui": "SHOPLENS_MLFLOW_UI",
     "evidently_ui": "SHOPLENS_EVIDENTLY_UI",
     "api_keys": "SHOPLENS_API_KEYS",
+    "model_poll_seconds": "SHOPLENS_MODEL_POLL_SECONDS",
 }
 
 
@@ -53,12 +55,15 @@ class Settings:
     mlflow_ui: str = "http://127.0.0.1:5000"  # `shoplens ui mlflow` serves the local store there
     evidently_ui: str = "http://127.0.0.1:8000"  # `shoplens ui evidently` serves the workspace there
     api_keys: tuple[str, ...] = field(default=(), repr=False)
+    model_poll_seconds: float = 30.0
 
     def __post_init__(self):
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
         if self.online_store and not self.online_store.startswith("redis://"):
             raise ValueError(f"SHOPLENS_ONLINE_STORE must be redis://host:port (or unset for SQLite), "
                              f"got {self.online_store!r}")
+        if not self.model_poll_seconds > 0:
+            raise ValueError(f"SHOPLENS_MODEL_POLL_SECONDS must be more than 0, got {self.model_poll_seconds!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -68,6 +73,11 @@ class Settings:
         values = {name: environ[var] for name, var in ENVIRONMENT.items() if environ.get(var)}
         if "api_keys" in values:
             values["api_keys"] = tuple(key.strip() for key in values["api_keys"].split(",") if key.strip())
+        if "model_poll_seconds" in values:
+            try:
+                values["model_poll_seconds"] = float(values["model_poll_seconds"])
+            except ValueError:
+                raise ValueError(f"SHOPLENS_MODEL_POLL_SECONDS must be a number of seconds, got {values['model_poll_seconds']!r}") from None
         values |= {name: value for name, value in overrides.items() if value is not None}
         return cls(**values)
 

@@ -73,6 +73,22 @@ def rfm_summary(purchase_days: pd.DataFrame, end: date) -> pd.DataFrame:
     }).rename_axis("user_id").reset_index()
 
 
+# `customer_rfm`: what customer_value values and the online store serves (Feast's `customer_rfm` view)
+SUMMARY_COLUMNS = {"user_id": "varchar", "feature_timestamp": "timestamptz", "frequency": "bigint", "recency": "double",
+                   "T": "double", "monetary_value": "double"}
+
+
+def customer_summaries(warehouse: Path, until: date | None = None) -> pd.DataFrame:
+    """Every customer's rfm_summary at the end of the data window (ending at `until`), with `feature_timestamp`:
+    the midnight after that day, when the summary is known. No rows when the source has no events."""
+    window = load_window(warehouse, until)
+    if window is None:
+        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    purchase_days, _ = load_purchase_days(warehouse, window)
+    end = window.end + timedelta(days=1)
+    return rfm_summary(purchase_days, end).assign(feature_timestamp=pd.Timestamp(end, tz="UTC"))[list(SUMMARY_COLUMNS)]
+
+
 def purchases_between(purchase_days: pd.DataFrame, start: date, days: int) -> pd.Series:
     """Purchase days per customer in [start, start + days)."""
     inside = purchase_days["day"].between(pd.Timestamp(start), pd.Timestamp(start + timedelta(days=days - 1)))

@@ -32,21 +32,9 @@ SEGMENT_FEATURES: tuple[str, ...] = (
     "review_rating",
 )
 
-_QUERY = """
-select
-    user_id,
-    days_since_last_purchase,
-    coalesce(orders_365d, 0) as frequency,
-    coalesce(spend_365d, 0) as monetary,
-    tenure_days,
-    coalesce(distinct_categories_30d, 0) as categories,
-    coalesce(cart_abandonment_rate_30d, 0) as cart_abandonment,
-    coalesce(mean_session_minutes_30d, 0) as session_minutes,
-    mean_review_rating as review_rating
-from user_features_daily
-where feature_date = coalesce(?, (select max(feature_date) from user_features_daily))
-order by user_id
-"""
+# the user_features_daily columns the segment features come from (all served by Feast's user_activity view)
+SOURCE_COLUMNS = ("days_since_last_purchase", "orders_365d", "spend_365d", "tenure_days", "distinct_categories_30d",
+                  "cart_abandonment_rate_30d", "mean_session_minutes_30d", "mean_review_rating")
 
 
 def load_segment_features(warehouse: Path, as_of: date | None = None) -> pd.DataFrame:
@@ -55,23 +43,32 @@ def load_segment_features(warehouse: Path, as_of: date | None = None) -> pd.Data
 
     Raises ValueError when the table has no rows for that day."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        raw = con.execute(_QUERY, [as_of]).df()
+        raw = con.execute(
+            f"select user_id, {', '.join(SOURCE_COLUMNS)} from user_features_daily "
+            "where feature_date = coalesce(?, (select max(feature_date) from user_features_daily)) order by user_id",
+            [as_of],
+        ).df()
         if raw.empty:
             first, last = con.execute("select min(feature_date), max(feature_date) from user_features_daily").fetchone()
             raise ValueError(f"user_features_daily has no rows for feature_date {as_of or 'newest'} (it holds {first} to {last})")
+    rating = raw["mean_review_rating"].astype(float)
+    return segment_features(raw, rating.mean() if rating.notna().any() else 0.0)
+
+
+def segment_features(raw: pd.DataFrame, review_rating_fill: float) -> pd.DataFrame:
+    """user_id + SEGMENT_FEATURES from user_id + SOURCE_COLUMNS, the module docstring's rules applied; users who
+    never reviewed get `review_rating_fill` (the mean of the day's reviewers; online, the segmenter's mean)."""
     tenure = raw["tenure_days"].astype(float)
-    rating = raw["review_rating"].astype(float)
-    features = pd.DataFrame(
+    return pd.DataFrame(
         {
             "user_id": raw["user_id"].astype(str),
             "recency_days": raw["days_since_last_purchase"].astype(float).fillna(tenure + 1),
-            "frequency": raw["frequency"].astype(float),
-            "monetary": raw["monetary"].astype(float),
+            "frequency": raw["orders_365d"].astype(float).fillna(0.0),
+            "monetary": raw["spend_365d"].astype(float).fillna(0.0),
             "tenure_days": tenure,
-            "categories": raw["categories"].astype(float),
-            "cart_abandonment": raw["cart_abandonment"].astype(float),
-            "session_minutes": raw["session_minutes"].astype(float),
-            "review_rating": rating.fillna(rating.mean() if rating.notna().any() else 0.0),
+            "categories": raw["distinct_categories_30d"].astype(float).fillna(0.0),
+            "cart_abandonment": raw["cart_abandonment_rate_30d"].astype(float).fillna(0.0),
+            "session_minutes": raw["mean_session_minutes_30d"].astype(float).fillna(0.0),
+            "review_rating": raw["mean_review_rating"].astype(float).fillna(review_rating_fill),
         }
-    )
-    return features[["user_id", *SEGMENT_FEATURES]]
+    )[["user_id", *SEGMENT_FEATURES]]

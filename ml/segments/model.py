@@ -91,6 +91,13 @@ class Segmenter:
         """Raw feature columns -> standardised units (n, d)."""
         return (_values(raw, self.features) - self.mean) / self.scale
 
+    def mean_of(self, feature: str) -> float:
+        """The fit population's mean of a feature that is not heavy-tailed, in raw units (the imputed value of
+        `load_segment_features`, for users lacking it)."""
+        if feature in HEAVY_TAILED:
+            raise ValueError(f"{feature} is fit on log1p: its mean is not in raw units")
+        return float(self.mean[self.features.index(feature)])
+
     def inverse(self, z: np.ndarray) -> np.ndarray:
         """Standardised units -> raw units (n, d)."""
         values = z * self.scale + self.mean

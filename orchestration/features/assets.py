@@ -15,7 +15,8 @@ FEATURES = "features"
 
 
 @dg.asset(
-    deps=[dg.AssetKey("user_features_daily"), dg.AssetKey("product_features_daily"), dg.AssetKey("product_sentiment")],
+    deps=[dg.AssetKey("user_features_daily"), dg.AssetKey("product_features_daily"), dg.AssetKey("product_sentiment"),
+          dg.AssetKey("customer_rfm")],
     group_name=FEATURES,
     kinds={"parquet"},
 )

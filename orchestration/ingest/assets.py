@@ -24,6 +24,10 @@ def landed_source(context: dg.AssetExecutionContext, source: ShopSource,
     shoplens.data_dir.mkdir(parents=True, exist_ok=True)
     report = land(source.parsed(), shoplens.paths.landing_db, pseudonymise_key=shoplens.pseudonymise_key,
                   memory_limit=shoplens.landing_memory_limit)
+    if shoplens.pseudonymise_key:  # the serving API hashes the ids it is asked
+        shoplens.paths.pseudonymised_marker.touch()
+    else:
+        shoplens.paths.pseudonymised_marker.unlink(missing_ok=True)
     days = report.event_days
     known = set(context.instance.get_dynamic_partitions(EVENT_DAYS.name))
     new_days = [day for day in days if day not in known]

@@ -13,6 +13,7 @@ from datetime import timedelta
 import dagster as dg
 import pandas as pd
 
+from ml.catalogue import CLV_MODEL, SEGMENTS_MODEL
 from orchestration.ingest.resources import ShopSource
 from orchestration.markdown import image, table
 from orchestration.profiles.config import CampaignConfig, ClvConfig, SegmentConfig, TransitionConfig
@@ -22,7 +23,6 @@ from orchestration.training.resources import MlflowTracking
 from shoplens.settings import Settings
 
 PROFILES = "profiles"
-SEGMENTS_MODEL, CLV_MODEL = "segments", "clv"
 CENTROIDS_PLOT = "centroids.png"
 
 
@@ -229,25 +229,39 @@ def clv_model(context: dg.AssetExecutionContext, config: ClvConfig, mlflow: Mlfl
     })
 
 
-@dg.asset(deps=[clv_model], group_name=PROFILES, kinds={"duckdb"})
+@dg.asset(deps=["fct_orders", "int_data_window", "excluded_sessions"], group_name=PROFILES, kinds={"duckdb"})
+def customer_rfm(context: dg.AssetExecutionContext, shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
+    """Each customer's BTYD summary (frequency, recency, T, monetary_value) at the end of the data, stamped the midnight
+    after: what `customer_value` values, and (Feast's `customer_rfm` view) what the serving API values online."""
+    from ml.clv.data import SUMMARY_COLUMNS, customer_summaries
+    from ml.warehouse import replace_typed_table
+
+    summaries = customer_summaries(shoplens.paths.warehouse, as_of(context))
+    replace_typed_table(shoplens.paths.warehouse, "customer_rfm", summaries, SUMMARY_COLUMNS)
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": dg.MetadataValue.int(len(summaries)),
+        "repeat_customers": int((summaries["frequency"] > 0).sum()),
+        "as_of": str(summaries["feature_timestamp"].iloc[0]) if len(summaries) else "no purchases",
+    })
+
+
+@dg.asset(deps=[clv_model, customer_rfm], group_name=PROFILES, kinds={"duckdb"})
 def customer_value(context: dg.AssetExecutionContext, mlflow: MlflowTracking,
                    shoplens: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     """Per customer, from the champion CLV model on all data: P(alive), expected purchase days in 30 and 90
     days, expected order value and 90-day spend (NaN where the source has no prices)."""
-    from ml.clv.data import load_purchase_days, load_window, rfm_summary
     from ml.tracking import load_by_alias, version_by_alias
-    from ml.warehouse import replace_table
+    from ml.warehouse import read_table, replace_table
 
     mlflow.setup(shoplens)
     warehouse = shoplens.paths.warehouse
     version = version_by_alias(CLV_MODEL, "champion", shoplens)
-    window = load_window(warehouse, as_of(context))
-    if version is None or window is None:
+    summaries = read_table(warehouse, "customer_rfm")
+    if version is None or summaries is None or summaries.empty:
         return dg.MaterializeResult(metadata={"dagster/row_count": 0, "note": "no champion CLV model yet: see clv_model"})
     model = load_by_alias(CLV_MODEL, "champion", shoplens).model
-    purchase_days, _ = load_purchase_days(warehouse, window)
-    end = window.end + timedelta(days=1)
-    value = model.value(rfm_summary(purchase_days, end)).assign(as_of=pd.Timestamp(end), model_version=version)
+    end = summaries["feature_timestamp"].iloc[0].tz_convert(None)
+    value = model.value(summaries.drop(columns="feature_timestamp")).assign(as_of=end, model_version=version)
     replace_table(warehouse, "customer_value", value)
     spend = value["expected_spend_90d"]
     context.log.info(f"{len(value)} customers valued by clv v{version}")
@@ -257,7 +271,7 @@ def customer_value(context: dg.AssetExecutionContext, mlflow: MlflowTracking,
     return dg.MaterializeResult(metadata={
         "dagster/row_count": dg.MetadataValue.int(len(value)),
         "champion_version": version,
-        "as_of": str(end),
+        "as_of": str(end.date()),
         "mean_p_alive": float(value["p_alive"].mean()),
         "expected_purchases_90d_total": float(value["expected_purchases_90d"].sum()),
         **({"expected_spend_90d_total": float(spend.sum())} if spend.notna().any() else {}),

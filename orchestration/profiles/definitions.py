@@ -3,6 +3,7 @@ import dagster as dg
 from orchestration.profiles.assets import (
     campaign_lists,
     clv_model,
+    customer_rfm,
     customer_value,
     segment_profiles,
     segment_transitions,
@@ -10,5 +11,6 @@ from orchestration.profiles.assets import (
 )
 from orchestration.profiles.checks import profile_checks
 
-defs = dg.Definitions(assets=[user_segments, segment_profiles, segment_transitions, clv_model, customer_value, campaign_lists],
+defs = dg.Definitions(assets=[user_segments, segment_profiles, segment_transitions, clv_model, customer_rfm, customer_value,
+                              campaign_lists],
                       asset_checks=profile_checks)

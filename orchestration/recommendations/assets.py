@@ -11,6 +11,7 @@ champion's recipe on the newest data, so lists stay fresh between retrainings.
 import dagster as dg
 import pandas as pd
 
+from ml.catalogue import RECOMMENDER_MODEL
 from ml.recommend.model import LIST_COLUMNS
 from orchestration.ingest.resources import ShopSource
 from orchestration.markdown import table
@@ -21,7 +22,7 @@ from orchestration.training.resources import MlflowTracking
 from shoplens.settings import Settings
 
 RECOMMENDATIONS = "recommendations"
-MODEL = "recommender"
+MODEL = RECOMMENDER_MODEL
 METRIC_COLUMNS = ["recall_at_20", "ndcg_at_10", "precision_at_10", "map_at_10", "hit_rate_at_20", "coverage", "novelty"]
 HEADLINE = ("recall_at_20", "ndcg_at_10", "best_single_recall_at_20", "oracle_recall_at_20", "oracle_recall_ratio")
 

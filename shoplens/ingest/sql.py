@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 
 
@@ -54,3 +55,8 @@ def map_values(expr: str, mapping: Mapping[str, str]) -> str:
 def pseudonym(expr: str, key: str) -> str:
     """Keyed hash of an id: first 20 hex chars of sha256(key || '|' || id); NULL stays NULL."""
     return f"substr(sha256({lit(key)} || '|' || {as_text(expr)}), 1, 20)"
+
+
+def pseudonym_of(value: str, key: str) -> str:
+    """`pseudonym` in Python, for one id (what the serving API applies to the ids it is asked)."""
+    return hashlib.sha256(f"{key}|{value}".encode()).hexdigest()[:20]

@@ -218,3 +218,46 @@ def test_a_short_priceless_source_scores_its_sessions_unlabelled(priceless):
             "select (select count(*) from stg_session_labels), (select count(*) from excluded_sessions)").fetchone()
     assert scored == sessions > 0 and 0 < flagged < 0.1 * scored
     assert labelled == 0 and excluded == flagged  # no labels: what is left out is what the detector flagged
+
+
+def _serving(data_dir: Path):
+    from fastapi.testclient import TestClient
+
+    from serving.app import create_app
+    from shoplens.settings import Settings
+
+    return TestClient(create_app(Settings(data_dir=data_dir, api_keys=("shape-key",))), raise_server_exceptions=False)
+
+
+AUTH = {"X-API-Key": "shape-key"}
+
+
+def test_the_serving_api_takes_the_shops_own_ids_on_a_pseudonymised_source(purchase_only):
+    data_dir, done, _ = purchase_only
+    assert (data_dir / "pseudonymised").exists()
+    raw = pd.read_csv(data_dir.parent / "online_retail_II.csv", dtype=str)["Customer ID"].dropna().unique()[:50].tolist()
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        stored = [u for (u,) in con.execute("select user_id from user_features_daily limit 5").fetchall()]
+    with _serving(data_dir) as client:
+        assert client.get("/ready").status_code == 200
+        response = client.post("/score", json={"user_ids": raw}, headers=AUTH)
+        scores = response.json()["scores"]
+        pseudonyms = client.post("/score", json={"user_ids": stored}, headers=AUTH).json()["scores"]
+        recommended = client.post("/recommendations", json={"user_ids": raw, "k": 3}, headers=AUTH).json()["recommendations"]
+    assert response.status_code == 200 and [s["user_id"] for s in scores] == raw  # the caller's ids, as given
+    assert sum(s["known"] for s in scores) >= 40 and all(s["purchase_propensity"] is not None for s in scores if s["known"])
+    assert not any(p in response.text for p in stored)  # never a pseudonym back
+    assert not any(s["known"] for s in pseudonyms)  # a pseudonym is hashed again: it is nobody's raw id
+    assert any(not r["cold"] for r in recommended)
+
+
+def test_the_serving_api_on_a_short_priceless_source_answers_with_what_exists(priceless):
+    data_dir, _ = priceless
+    with _serving(data_dir) as client:
+        ready = client.get("/ready")
+        score = client.post("/score", json={"user_ids": ["u000001", "u000002"]}, headers=AUTH)
+        recommend = client.get("/users/u000001/recommendations", headers=AUTH)
+    assert ready.status_code == 503 and "churn" in ready.json()["missing"]  # no churn labels in 9 days: not ready, says why
+    assert score.status_code == 200 and all(s["churn_risk"] is None for s in score.json()["scores"])
+    assert any(s["known"] for s in score.json()["scores"])  # the shop's own ids, hashed as ingest hashed them
+    assert recommend.status_code == 503 and "no recommender champion" in recommend.json()["error"]

@@ -43,13 +43,31 @@ def test_an_unknown_online_store_is_refused(tmp_path):
         Settings(data_dir=tmp_path, online_store="memcached://x")
 
 
+@pytest.mark.parametrize("value, message", [("soon", "a number of seconds"), ("0", "more than 0"), ("-5", "more than 0")])
+def test_a_bad_model_poll_interval_is_refused_naming_the_variable(tmp_path, value, message):
+    with pytest.raises(ValueError, match=f"SHOPLENS_MODEL_POLL_SECONDS must be {message}"):
+        Settings.from_env({"SHOPLENS_DATA_DIR": str(tmp_path), "SHOPLENS_MODEL_POLL_SECONDS": value})
+    assert Settings.from_env({"SHOPLENS_MODEL_POLL_SECONDS": "2.5"}).model_poll_seconds == 2.5
+
+
+def test_the_python_pseudonym_is_the_one_ingest_writes():
+    import duckdb
+
+    from shoplens.ingest.sql import pseudonym, pseudonym_of
+
+    ids = ["10005", "u000001", "ünï's id", ""]
+    with duckdb.connect() as con:
+        hashed = [con.execute(f"select {pseudonym('?', 'k3y')}", [i]).fetchone()[0] for i in ids]
+    assert hashed == [pseudonym_of(i, "k3y") for i in ids] and len({*hashed}) == len(ids)
+
+
 def test_importing_every_package_creates_nothing_and_leaves_the_environment_alone(tmp_path):
     """No module of ours changes os.environ, creates folders, parses dbt or fixes a data path at import
     (Feast and the BLAS libraries set variables of their own: KMP_*, PROMETHEUS_*)."""
     data = tmp_path / "never"
     ours = ("SHOPLENS_", "DAGSTER_", "DBT_", "MLFLOW_", "DO_NOT_TRACK")
     code = ("import json, os; before = dict(os.environ); "
-            "import apps.cli, apps.scenario, orchestration.definitions, monitoring.champions, ml.feature_store, "
+            "import apps.cli, apps.scenario, serving.app, orchestration.definitions, monitoring.champions, ml.feature_store, "
             "feature_repo.repository, shoplens.ingest; "
             f"print(json.dumps(sorted(k for k, _ in set(os.environ.items()) ^ set(before.items()) if k.startswith({ours}))))")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,

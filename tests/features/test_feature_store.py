@@ -1,9 +1,5 @@
 """Feast on planted feature rows: point-in-time joins, clear errors, nulls for unknown users."""
 
-import shutil
-import socket
-import subprocess
-import time
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -56,31 +52,6 @@ def test_the_on_demand_view_is_a_plain_pandas_function():
     assert out["view_to_purchase_30d"].tolist()[0] == 0.25 and pd.isna(out["view_to_purchase_30d"][1])
     assert out["recent_view_share"].tolist()[0] == 0.5
     assert out["spend_per_purchase_30d"].tolist()[0] == 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url():
-    """A real redis-server on 127.0.0.1 and a free port, stopped after the test."""
-    server = shutil.which("redis-server")
-    if not server:
-        pytest.skip("redis-server is not installed (.ci/ensure-redis installs Debian's package in CI)")
-    port = _free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL)
-    for _ in range(50):
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_redis_online_store_serves_what_was_materialized(planted_store, redis_url):

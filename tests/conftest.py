@@ -1,7 +1,11 @@
-"""One tiny simulated shop materialized through Dagster, shared by the orchestration tests."""
+"""One tiny simulated shop materialized through Dagster, shared by the orchestration and serving tests."""
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import time
 from datetime import date
 
 import pytest
@@ -54,3 +58,28 @@ def materialized(runner, tiny_shop):
 
     materialize(runner, f"canonical:{tiny_shop}")
     return tiny_shop
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url():
+    """A real redis-server on 127.0.0.1 and a free port, stopped after the test."""
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.skip("redis-server is not installed (.ci/ensure-redis installs Debian's package in CI)")
+    port = _free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL)
+    for _ in range(50):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)

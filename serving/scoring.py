@@ -1,0 +1,59 @@
+"""Scores of users from their online features: the champions' computations, as the batch assets make them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ml.catalogue import CLV_MODEL, CLV_SERVICE, SEGMENTS_MODEL, TRAINING_SETS
+from ml.clv.data import SUMMARY_COLUMNS
+from ml.clv.model import VALUE_COLUMNS
+from ml.feature_store import OnlineReader
+from ml.holdout import model_features
+from ml.scoring import deciles_among
+from ml.segments.features import segment_features
+from serving.champions import PROPENSITY, Champions
+
+USER_SERVICES = sorted({spec.service for spec in TRAINING_SETS.values()} | {CLV_SERVICE})
+CLV_INPUTS = [c for c in SUMMARY_COLUMNS if c != "feature_timestamp"]
+CLV_COLUMNS = [c for c in VALUE_COLUMNS if c not in CLV_INPUTS]  # P(alive), expected purchases and spend
+
+
+def probabilities(model, features: pd.DataFrame) -> np.ndarray:
+    """P(label) of an XGBoost classifier for each row, its features in training order (a plain array: the same
+    numbers as a DataFrame gives, without pandas' per-call cost)."""
+    return model.predict_proba(features[model_features(model)].to_numpy("float64"))[:, 1]
+
+
+def deciles(scores: np.ndarray, population: np.ndarray | None) -> np.ndarray:
+    """The batch's decile of each score among the batch-scored users; NaN without them or without a score."""
+    if population is None:
+        return np.full(len(scores), np.nan)
+    return np.where(np.isnan(scores), np.nan, deciles_among(scores, population))
+
+
+def score_frame(reader: OnlineReader, champions: Champions, lookup_ids: list[str]) -> pd.DataFrame:
+    """Per id in order: known, feature_timestamp, each classifier champion's score, the propensity decile, the
+    segment and (customers: users with a purchase) the CLV champion's value; models without a champion leave their
+    columns out, unknown users get NaN."""
+    features = reader.read(lookup_ids)
+    known = features["feature_timestamp"].notna().to_numpy()
+    out = pd.DataFrame({"known": known, "feature_timestamp": features["feature_timestamp"]})
+    for name, spec in TRAINING_SETS.items():
+        model = champions.model(name)
+        if model is not None:
+            out[spec.score_column] = np.where(known, probabilities(model, features), np.nan)
+    if PROPENSITY in champions.models:
+        out["propensity_decile"] = deciles(out[TRAINING_SETS[PROPENSITY].score_column].to_numpy(), champions.batch_propensities)
+    segmenter = champions.model(SEGMENTS_MODEL)
+    if segmenter is not None and known.any():
+        assigned = segmenter.assign(segment_features(features[known], segmenter.mean_of("review_rating")))
+        out.loc[known, "segment_id"] = assigned["segment_id"].to_numpy()
+        out.loc[known, "segment_name"] = assigned["segment_name"].to_numpy()
+    clv = champions.model(CLV_MODEL)
+    customers = features["frequency"].notna().to_numpy()
+    if clv is not None and customers.any():
+        valued = clv.value(features.loc[customers, CLV_INPUTS].reset_index(drop=True))
+        for column in CLV_COLUMNS:
+            out.loc[customers, column] = valued[column].to_numpy()
+    return out
