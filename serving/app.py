@@ -36,12 +36,14 @@ from serving.schemas import (
     UserRecommendationsResponse,
     UsersRequest,
 )
-from serving.scoring import CLV_COLUMNS, USER_SERVICES, score_frame
+from serving.scoring import CLV_COLUMNS, USER_SERVICES, score_columns
 from shoplens.ingest.sql import pseudonym_of
 from shoplens.keys import kept_secret
 from shoplens.settings import Settings
 
 REQUIRED = tuple(TRAINING_SETS)  # without these champions the service is not ready
+NUMBERS = [spec.score_column for spec in TRAINING_SETS.values()] + CLV_COLUMNS  # of a UserScore
+INTEGERS = ["propensity_decile", "segment_id"]
 log = logging.getLogger("shoplens.serving")
 
 
@@ -123,7 +125,11 @@ def _error(request: Request, status: int, error: str, **extra) -> JSONResponse:
 
 
 def _number(value) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def _integer(value) -> int | None:
+    return None if value is None or math.isnan(value) else int(value)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -191,20 +197,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         the online features. Users the online store does not know come back with `known: false` and no scores."""
         svc = service(request)
         champions = svc.watcher.current
-        scored = score_frame(svc.reader, champions, svc.lookup_ids(body.user_ids))
+        scored = score_columns(svc.reader, champions, svc.lookup_ids(body.user_ids))
         versions = champions.versions
         rows = []
-        for user_id, row in zip(body.user_ids, scored.to_dict("records")):
-            decile = _number(row.get("propensity_decile"))
-            segment = _number(row.get("segment_id"))
+        for i, user_id in enumerate(body.user_ids):
+            stamp = scored["feature_timestamp"][i]
             rows.append({
-                "user_id": user_id, "known": bool(row["known"]),
-                **{spec.score_column: _number(row.get(spec.score_column)) for spec in TRAINING_SETS.values()},
-                "propensity_decile": None if decile is None else int(decile),
-                "segment_id": None if segment is None else int(segment),
-                "segment_name": row.get("segment_name") if segment is not None else None,
-                **{column: _number(row.get(column)) for column in CLV_COLUMNS},
-                "feature_timestamp": None if pd.isna(row["feature_timestamp"]) else row["feature_timestamp"].to_pydatetime(),
+                "user_id": user_id, "known": bool(scored["known"][i]),
+                **{column: _number(scored[column][i]) for column in NUMBERS if column in scored},
+                **{column: _integer(scored[column][i]) for column in INTEGERS if column in scored},
+                "segment_name": scored["segment_name"][i] if "segment_name" in scored else None,
+                "feature_timestamp": None if pd.isna(stamp) else pd.Timestamp(stamp, tz="UTC").to_pydatetime(),
                 "model_versions": versions,
             })
         return {"scores": rows, "model_versions": versions}

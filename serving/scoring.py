@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ml.catalogue import CLV_MODEL, CLV_SERVICE, SEGMENTS_MODEL, TRAINING_SETS
 from ml.clv.data import SUMMARY_COLUMNS
@@ -19,10 +18,10 @@ CLV_INPUTS = [c for c in SUMMARY_COLUMNS if c != "feature_timestamp"]
 CLV_COLUMNS = [c for c in VALUE_COLUMNS if c not in CLV_INPUTS]  # P(alive), expected purchases and spend
 
 
-def probabilities(model, features: pd.DataFrame) -> np.ndarray:
-    """P(label) of an XGBoost classifier for each row, its features in training order (a plain array: the same
-    numbers as a DataFrame gives, without pandas' per-call cost)."""
-    return model.predict_proba(features[model_features(model)].to_numpy("float64"))[:, 1]
+def probabilities(model, matrix: np.ndarray, columns: dict[str, int]) -> np.ndarray:
+    """P(label) of an XGBoost classifier for each row of `matrix` (`columns`: feature name -> column), its features
+    picked in training order: a plain array gives the same numbers as a DataFrame, without pandas' per-call cost."""
+    return model.predict_proba(matrix[:, [columns[f] for f in model_features(model)]])[:, 1]
 
 
 def deciles(scores: np.ndarray, population: np.ndarray | None) -> np.ndarray:
@@ -32,28 +31,31 @@ def deciles(scores: np.ndarray, population: np.ndarray | None) -> np.ndarray:
     return np.where(np.isnan(scores), np.nan, deciles_among(scores, population))
 
 
-def score_frame(reader: OnlineReader, champions: Champions, lookup_ids: list[str]) -> pd.DataFrame:
+def score_columns(reader: OnlineReader, champions: Champions, lookup_ids: list[str]) -> dict[str, np.ndarray]:
     """Per id in order: known, feature_timestamp, each classifier champion's score, the propensity decile, the
-    segment and (customers: users with a purchase) the CLV champion's value; models without a champion leave their
-    columns out, unknown users get NaN."""
+    segment and (customers: users with a purchase) the CLV champion's value, as arrays; models without a champion
+    leave their columns out, unknown users get NaN (None for names)."""
     features = reader.read(lookup_ids)
     known = features["feature_timestamp"].notna().to_numpy()
-    out = pd.DataFrame({"known": known, "feature_timestamp": features["feature_timestamp"]})
+    out = {"known": known, "feature_timestamp": features["feature_timestamp"].dt.tz_convert(None).to_numpy()}  # UTC
+    matrix, columns = features[reader.features].to_numpy("float64"), {f: i for i, f in enumerate(reader.features)}
     for name, spec in TRAINING_SETS.items():
         model = champions.model(name)
         if model is not None:
-            out[spec.score_column] = np.where(known, probabilities(model, features), np.nan)
+            out[spec.score_column] = np.where(known, probabilities(model, matrix, columns), np.nan)
     if PROPENSITY in champions.models:
-        out["propensity_decile"] = deciles(out[TRAINING_SETS[PROPENSITY].score_column].to_numpy(), champions.batch_propensities)
+        out["propensity_decile"] = deciles(out[TRAINING_SETS[PROPENSITY].score_column], champions.batch_propensities)
     segmenter = champions.model(SEGMENTS_MODEL)
     if segmenter is not None and known.any():
-        assigned = segmenter.assign(segment_features(features[known], segmenter.mean_of("review_rating")))
-        out.loc[known, "segment_id"] = assigned["segment_id"].to_numpy()
-        out.loc[known, "segment_name"] = assigned["segment_name"].to_numpy()
+        assigned = segmenter.assign(segment_features(features if known.all() else features[known],
+                                                     segmenter.mean_of("review_rating")))
+        out["segment_id"], out["segment_name"] = np.full(len(known), np.nan), np.full(len(known), None, dtype=object)
+        out["segment_id"][known], out["segment_name"][known] = assigned["segment_id"], assigned["segment_name"]
     clv = champions.model(CLV_MODEL)
     customers = features["frequency"].notna().to_numpy()
     if clv is not None and customers.any():
         valued = clv.value(features.loc[customers, CLV_INPUTS].reset_index(drop=True))
         for column in CLV_COLUMNS:
-            out.loc[customers, column] = valued[column].to_numpy()
+            out[column] = np.full(len(known), np.nan)
+            out[column][customers] = valued[column].to_numpy()
     return out

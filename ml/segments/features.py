@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 SEGMENT_FEATURES: tuple[str, ...] = (
@@ -57,18 +58,22 @@ def load_segment_features(warehouse: Path, as_of: date | None = None) -> pd.Data
 
 def segment_features(raw: pd.DataFrame, review_rating_fill: float) -> pd.DataFrame:
     """user_id + SEGMENT_FEATURES from user_id + SOURCE_COLUMNS, the module docstring's rules applied; users who
-    never reviewed get `review_rating_fill` (the mean of the day's reviewers; online, the segmenter's mean)."""
-    tenure = raw["tenure_days"].astype(float)
-    return pd.DataFrame(
-        {
-            "user_id": raw["user_id"].astype(str),
-            "recency_days": raw["days_since_last_purchase"].astype(float).fillna(tenure + 1),
-            "frequency": raw["orders_365d"].astype(float).fillna(0.0),
-            "monetary": raw["spend_365d"].astype(float).fillna(0.0),
-            "tenure_days": tenure,
-            "categories": raw["distinct_categories_30d"].astype(float).fillna(0.0),
-            "cart_abandonment": raw["cart_abandonment_rate_30d"].astype(float).fillna(0.0),
-            "session_minutes": raw["mean_session_minutes_30d"].astype(float).fillna(0.0),
-            "review_rating": raw["mean_review_rating"].astype(float).fillna(review_rating_fill),
-        }
-    )[["user_id", *SEGMENT_FEATURES]]
+    never reviewed get `review_rating_fill` (the mean of the day's reviewers; online, the segmenter's mean).
+    Plain arrays inside: the serving API calls it for one user at a time."""
+
+    def column(name: str, fill) -> np.ndarray:
+        values = raw[name].astype(float).to_numpy()
+        return np.where(np.isnan(values), fill, values)
+
+    tenure = raw["tenure_days"].astype(float).to_numpy()
+    return pd.DataFrame({
+        "user_id": raw["user_id"].astype(str).to_numpy(),
+        "recency_days": column("days_since_last_purchase", tenure + 1),
+        "frequency": column("orders_365d", 0.0),
+        "monetary": column("spend_365d", 0.0),
+        "tenure_days": tenure,
+        "categories": column("distinct_categories_30d", 0.0),
+        "cart_abandonment": column("cart_abandonment_rate_30d", 0.0),
+        "session_minutes": column("mean_session_minutes_30d", 0.0),
+        "review_rating": column("mean_review_rating", review_rating_fill),
+    })

@@ -62,13 +62,26 @@ def test_the_fast_sqlite_read_equals_get_online_features(app_settings, batch_sco
     _store_read_equals_feast(open_store(app_settings), [*batch_scores["user_id"].head(40), "nobody"])
 
 
-def test_the_redis_read_equals_get_online_features(app_settings, batch_scores, redis_url):
-    from ml.feature_store import open_store
+def test_on_redis_the_read_equals_get_online_features_and_the_api_the_batch(app_settings, batch_scores, redis_url):
+    from fastapi.testclient import TestClient
 
-    store = open_store(app_settings.with_(online_store=redis_url))
+    from ml.feature_store import open_store
+    from serving.app import create_app
+    from tests.serving.conftest import KEY
+
+    on_redis = app_settings.with_(online_store=redis_url)
+    store = open_store(on_redis)
     try:
         newest = batch_scores["scored_as_of"].max().to_pydatetime()
         store.materialize(start_date=newest - pd.Timedelta(days=2), end_date=newest + pd.Timedelta(days=1))
         _store_read_equals_feast(store, [*batch_scores["user_id"].head(40), "nobody"])
+        sample = batch_scores.head(30)
+        with TestClient(create_app(on_redis)) as client:
+            ready = client.get("/ready").json()
+            scores = client.post("/score", json={"user_ids": sample["user_id"].tolist()}, headers={"X-API-Key": KEY}).json()
     finally:
         open_store(app_settings)  # the shared data directory's yaml back on SQLite
+    assert ready["ready"] and ready["online_store"]["type"] == "redis"
+    online = pd.DataFrame(scores["scores"])
+    np.testing.assert_allclose(online["purchase_propensity"], sample["purchase_propensity"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(online["churn_risk"], sample["churn_risk"], rtol=0, atol=1e-9)
