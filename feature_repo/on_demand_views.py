@@ -15,15 +15,18 @@ def user_intent_view(user_activity: FeatureView) -> OnDemandFeatureView:
 def user_intent(features: pd.DataFrame) -> pd.DataFrame:
     """Conversion, momentum (share of the last 30 days' views made in the last 7) and basket size.
 
-    Feast stores the function's source, not its module, so the helper is defined inside it.
+    Feast stores the function's source, not its module, so the import and the helper are inside it.
+    On arrays, not Series: the serving API runs it for one user per request, where pandas' per-call
+    cost would be most of the work.
     """
+    import numpy as np
 
     def _ratio(numerator, denominator):  # NaN where the denominator is 0 or missing
-        denominator = denominator.astype("float64")
-        return numerator.astype("float64") / denominator.where(denominator > 0)
+        n, d = (s.to_numpy(dtype="float64", na_value=np.nan) for s in (numerator, denominator))
+        return np.divide(n, d, out=np.full(len(d), np.nan), where=d > 0)
 
     return pd.DataFrame({
         "view_to_purchase_30d": _ratio(features["purchases_30d"], features["views_30d"]),
         "recent_view_share": _ratio(features["views_7d"], features["views_30d"]),
         "spend_per_purchase_30d": _ratio(features["spend_30d"], features["purchases_30d"]),
-    })
+    }, index=features.index)

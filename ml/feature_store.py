@@ -172,6 +172,15 @@ class OnlineReader:
     def read(self, ids: list[str]) -> pd.DataFrame:
         """One row per id in order: the id, `feature_timestamp` (UTC, the newest of its views' rows; NaT where no
         view knows the id), then the features."""
+        stamps, matrix = self.read_arrays(ids)
+        frame = pd.DataFrame(matrix, columns=self.features)
+        frame.insert(0, "feature_timestamp", pd.to_datetime(stamps, unit="s", utc=True).astype("datetime64[us, UTC]"))
+        frame.insert(0, self.join_key, pd.Series(ids, dtype=object))
+        return frame
+
+    def read_arrays(self, ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`read` as arrays: each id's feature timestamp in epoch seconds (NaN: unknown) and its features, one
+        column per name of `self.features`."""
         stored = [name for _, names in self.views for name in names]
         matrix, stamps, column = np.full((len(ids), len(stored)), np.nan), np.full(len(ids), np.nan), 0
         for view, names in self.views:
@@ -183,10 +192,7 @@ class OnlineReader:
             column += len(names)
         values = pd.DataFrame(matrix, columns=stored)
         derived = [t.feature_transformation.udf(values)[[f.name for f in t.features]].to_numpy("float64") for t in self.transforms]
-        frame = pd.DataFrame(np.column_stack([matrix, *derived]), columns=self.features)
-        frame.insert(0, "feature_timestamp", pd.to_datetime(stamps, unit="s", utc=True).astype("datetime64[us, UTC]"))
-        frame.insert(0, self.join_key, pd.Series(ids, dtype=object))
-        return frame
+        return stamps, np.column_stack([matrix, *derived])
 
     def _keys(self, ids: list[str]) -> list:
         from feast.protos.feast.types.EntityKey_pb2 import EntityKey

@@ -13,7 +13,6 @@ import time
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -207,7 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 **{column: _number(scored[column][i]) for column in NUMBERS if column in scored},
                 **{column: _integer(scored[column][i]) for column in INTEGERS if column in scored},
                 "segment_name": scored["segment_name"][i] if "segment_name" in scored else None,
-                "feature_timestamp": None if pd.isna(stamp) else pd.Timestamp(stamp, tz="UTC").to_pydatetime(),
+                "feature_timestamp": None if math.isnan(stamp) else datetime.fromtimestamp(stamp, UTC),
                 "model_versions": versions,
             })
         return {"scores": rows, "model_versions": versions}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ml.catalogue import CLV_MODEL, CLV_SERVICE, SEGMENTS_MODEL, TRAINING_SETS
 from ml.clv.data import SUMMARY_COLUMNS
@@ -10,7 +11,7 @@ from ml.clv.model import VALUE_COLUMNS
 from ml.feature_store import OnlineReader
 from ml.holdout import model_features
 from ml.scoring import deciles_among
-from ml.segments.features import segment_features
+from ml.segments.features import SOURCE_COLUMNS, segment_features
 from serving.champions import PROPENSITY, Champions
 
 USER_SERVICES = sorted({spec.service for spec in TRAINING_SETS.values()} | {CLV_SERVICE})
@@ -35,10 +36,9 @@ def score_columns(reader: OnlineReader, champions: Champions, lookup_ids: list[s
     """Per id in order: known, feature_timestamp, each classifier champion's score, the propensity decile, the
     segment and (customers: users with a purchase) the CLV champion's value, as arrays; models without a champion
     leave their columns out, unknown users get NaN (None for names)."""
-    features = reader.read(lookup_ids)
-    known = features["feature_timestamp"].notna().to_numpy()
-    out = {"known": known, "feature_timestamp": features["feature_timestamp"].dt.tz_convert(None).to_numpy()}  # UTC
-    matrix, columns = features[reader.features].to_numpy("float64"), {f: i for i, f in enumerate(reader.features)}
+    stamps, matrix = reader.read_arrays(lookup_ids)
+    known, columns = ~np.isnan(stamps), {f: i for i, f in enumerate(reader.features)}
+    out = {"known": known, "feature_timestamp": stamps}  # epoch seconds, UTC
     for name, spec in TRAINING_SETS.items():
         model = champions.model(name)
         if model is not None:
@@ -47,14 +47,16 @@ def score_columns(reader: OnlineReader, champions: Champions, lookup_ids: list[s
         out["propensity_decile"] = deciles(out[TRAINING_SETS[PROPENSITY].score_column], champions.batch_propensities)
     segmenter = champions.model(SEGMENTS_MODEL)
     if segmenter is not None and known.any():
-        assigned = segmenter.assign(segment_features(features if known.all() else features[known],
-                                                     segmenter.mean_of("review_rating")))
+        raw = {"user_id": np.asarray(lookup_ids)[known], **{c: matrix[known, columns[c]] for c in SOURCE_COLUMNS}}
+        assigned = segmenter.assign(segment_features(raw, segmenter.mean_of("review_rating")))
         out["segment_id"], out["segment_name"] = np.full(len(known), np.nan), np.full(len(known), None, dtype=object)
         out["segment_id"][known], out["segment_name"][known] = assigned["segment_id"], assigned["segment_name"]
     clv = champions.model(CLV_MODEL)
-    customers = features["frequency"].notna().to_numpy()
+    customers = ~np.isnan(matrix[:, columns["frequency"]])
     if clv is not None and customers.any():
-        valued = clv.value(features.loc[customers, CLV_INPUTS].reset_index(drop=True))
+        summaries = pd.DataFrame({"user_id": np.asarray(lookup_ids)[customers],
+                                  **{c: matrix[customers, columns[c]] for c in CLV_INPUTS if c != "user_id"}})
+        valued = clv.value(summaries)
         for column in CLV_COLUMNS:
             out[column] = np.full(len(known), np.nan)
             out[column][customers] = valued[column].to_numpy()

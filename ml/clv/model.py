@@ -43,15 +43,18 @@ class ClvModel:
 
     def value(self, summary: pd.DataFrame) -> pd.DataFrame:
         """VALUE_COLUMNS per customer of an rfm_summary: P(alive), expected purchase days in each horizon,
-        expected value of an order and expected spend over the longest horizon (NaN without prices)."""
-        x, t_x, T = summary["frequency"], summary["recency"], summary["T"]
-        out = summary.assign(p_alive=self.purchases.p_alive(x, t_x, T))
+        expected value of an order and expected spend over the longest horizon (NaN without prices).
+        On arrays: the serving API values one customer per request."""
+        x, t_x, T, m = (summary[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("frequency", "recency", "T", "monetary_value"))
+        values = {"p_alive": self.purchases.p_alive(x, t_x, T)}
         for h in HORIZONS:
-            out[f"expected_purchases_{h}d"] = self.expected_purchases(summary, h)
+            values[f"expected_purchases_{h}d"] = self.purchases.expected_purchases(h, x, t_x, T)
         if self.spend is None:
-            out["expected_order_value"] = np.nan
+            order = np.full(len(x), np.nan)
         else:  # no known value of their own (no repeats, or unpriced ones): the population mean
-            known = summary["monetary_value"].notna()
-            out["expected_order_value"] = self.spend.expected_value(x.where(known, 0), summary["monetary_value"].fillna(0.0))
-        out[f"expected_spend_{HORIZONS[-1]}d"] = out[f"expected_purchases_{HORIZONS[-1]}d"] * out["expected_order_value"]
-        return out[VALUE_COLUMNS]
+            known = ~np.isnan(m)
+            order = self.spend.expected_value(np.where(known, x, 0.0), np.where(known, m, 0.0))
+        values["expected_order_value"] = order
+        values[f"expected_spend_{HORIZONS[-1]}d"] = values[f"expected_purchases_{HORIZONS[-1]}d"] * order
+        inputs = {c: summary[c].to_numpy() for c in ("user_id", "frequency", "recency", "T", "monetary_value")}
+        return pd.DataFrame({**inputs, **values})[VALUE_COLUMNS]

@@ -56,18 +56,18 @@ def load_segment_features(warehouse: Path, as_of: date | None = None) -> pd.Data
     return segment_features(raw, rating.mean() if rating.notna().any() else 0.0)
 
 
-def segment_features(raw: pd.DataFrame, review_rating_fill: float) -> pd.DataFrame:
+def segment_features(raw, review_rating_fill: float) -> pd.DataFrame:
     """user_id + SEGMENT_FEATURES from user_id + SOURCE_COLUMNS, the module docstring's rules applied; users who
     never reviewed get `review_rating_fill` (the mean of the day's reviewers; online, the segmenter's mean).
-    Plain arrays inside: the serving API calls it for one user at a time."""
+    `raw` may be a frame or a mapping of arrays: the serving API calls it for one user at a time."""
 
     def column(name: str, fill) -> np.ndarray:
-        values = raw[name].astype(float).to_numpy()
+        values = np.asarray(raw[name], dtype="float64")
         return np.where(np.isnan(values), fill, values)
 
-    tenure = raw["tenure_days"].astype(float).to_numpy()
+    tenure = np.asarray(raw["tenure_days"], dtype="float64")
     return pd.DataFrame({
-        "user_id": raw["user_id"].astype(str).to_numpy(),
+        "user_id": np.asarray(raw["user_id"]).astype(str),
         "recency_days": column("days_since_last_purchase", tenure + 1),
         "frequency": column("orders_365d", 0.0),
         "monetary": column("spend_365d", 0.0),

@@ -47,11 +47,13 @@ def test_unknown_users_get_nulls_online(planted_store):
 def test_the_on_demand_view_is_a_plain_pandas_function():
     from feature_repo.on_demand_views import user_intent
 
-    features = pd.DataFrame({"purchases_30d": [1, 0], "views_30d": [4, 0], "views_7d": [2, 0], "spend_30d": [10.0, 0.0]})
+    features = pd.DataFrame({"purchases_30d": [1, 0, None], "views_30d": [4, 0, 3], "views_7d": [2, 0, None],
+                             "spend_30d": [10.0, 0.0, 5.0]}, index=[7, 8, 9])
     out = user_intent(features)
-    assert out["view_to_purchase_30d"].tolist()[0] == 0.25 and pd.isna(out["view_to_purchase_30d"][1])
-    assert out["recent_view_share"].tolist()[0] == 0.5
-    assert out["spend_per_purchase_30d"].tolist()[0] == 10.0
+    assert out.index.tolist() == [7, 8, 9]
+    assert out["view_to_purchase_30d"].tolist()[0] == 0.25 and out["view_to_purchase_30d"].iloc[1:].isna().all()
+    assert out["recent_view_share"].tolist()[0] == 0.5 and out["recent_view_share"].iloc[1:].isna().all()
+    assert out["spend_per_purchase_30d"].tolist()[0] == 10.0 and out["spend_per_purchase_30d"].iloc[1:].isna().all()
 
 
 def test_redis_online_store_serves_what_was_materialized(planted_store, redis_url):
