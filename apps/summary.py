@@ -55,7 +55,9 @@ def _ui_lines(settings: Settings) -> list[str]:
     urls = ui_urls(settings)
     command = (lambda name: MAKE_TARGETS[name]) if default else (
         lambda name: f"shoplens --data-dir {settings.data_dir} ui {name}")
-    return [f"    {name:<10} {url:<23} {command(name)}" for name, url in urls.items()]
+    serve = "make serve" if default else f"shoplens --data-dir {settings.data_dir} serve"
+    return [*(f"    {name:<10} {url:<23} {command(name)}" for name, url in urls.items()),
+            f"    {'api':<10} {'http://127.0.0.1:8080':<23} {serve}   (the serving API; its page: /docs)"]
 
 
 def summary(outcome: Outcome, settings: Settings) -> str:

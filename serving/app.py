@@ -13,9 +13,10 @@ import time
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import orjson
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -127,6 +128,12 @@ def _number(value) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
+def _json(body: dict) -> Response:
+    """A body built to its response model already: serialized by orjson, without FastAPI validating it again
+    (most of a small request's cost otherwise; the tests check the shape)."""
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
 def _integer(value) -> int | None:
     return None if value is None or math.isnan(value) else int(value)
 
@@ -209,7 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "feature_timestamp": None if math.isnan(stamp) else datetime.fromtimestamp(stamp, UTC),
                 "model_versions": versions,
             })
-        return {"scores": rows, "model_versions": versions}
+        return _json({"scores": rows, "model_versions": versions})
 
     def _ranked(request: Request):
         champions = service(request).watcher.current
@@ -235,7 +242,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for user_id, lookup in zip(body.user_ids, service(request).lookup_ids(body.user_ids)):
             items, cold = champions.ranked.top(lookup, body.k)
             lists.append({"user_id": user_id, "cold": cold, "items": items})
-        return {"recommendations": lists, "model_version": champions.versions[RECOMMENDER_MODEL]}
+        return _json({"recommendations": lists, "model_version": champions.versions[RECOMMENDER_MODEL]})
 
     @app.get("/products/{product_id}/also-bought", tags=["recommendations"], response_model=AlsoBoughtResponse,
              dependencies=protected)

@@ -81,8 +81,11 @@ def load_champions(settings: Settings, versions: dict[str, int | None], previous
 
 
 def _native(name: str, model):
-    """What serving calls: the XGBoost classifiers as they are; the segmenter, CLV model and recommender unwrapped."""
-    return getattr(model, UNWRAP[name]) if name in UNWRAP else model
+    """What serving calls: the segmenter, CLV model and recommender unwrapped; the XGBoost classifiers on one thread
+    (a request's few rows gain nothing from more, and each server thread would keep an OpenMP team spinning)."""
+    if name in UNWRAP:
+        return getattr(model, UNWRAP[name])
+    return model.set_params(n_jobs=1)
 
 
 def _warehouse_tables(settings: Settings, propensity_version: int | None) -> tuple[np.ndarray | None, dict[str, list[dict]]]:

@@ -89,7 +89,7 @@ def test_real_rees46_slice_through_the_whole_graph(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "quarantined;" in done.stdout and "generated a pseudonymisation key" in done.stdout
     lines = done.stdout.splitlines()
-    assert len(lines) < 60 and lines[-7] == "  open the UIs:" and lines[-1].startswith("  log: "), done.stdout
+    assert len(lines) < 60 and lines[-8] == "  open the UIs:" and "serve" in lines[-3] and lines[-1].startswith("  log: "), done.stdout
     assert "\n  rows: " in done.stdout and "not done, and why:" in done.stdout
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         users, sessions = con.execute("select count(*), sum(n_sessions) from "
