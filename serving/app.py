@@ -10,6 +10,7 @@ import hmac
 import logging
 import math
 import time
+import warnings
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        warnings.filterwarnings("ignore", message="sqlglot")  # ibis, under Feast, warns of its own dependency
         if not log.handlers:  # uvicorn configures its own loggers only
             handler = logging.StreamHandler()
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
