@@ -59,10 +59,15 @@ def configure(settings: Settings) -> str:
 
 def client(settings: Settings):
     """An MlflowClient bound to the settings' store (also sets the global URIs)."""
+    configure(settings)
+    return bound_client(settings)
+
+
+def bound_client(settings: Settings):
+    """An MlflowClient bound to the settings' store, leaving MLflow's global URIs alone (for background threads)."""
     from mlflow import MlflowClient
 
-    uri = configure(settings)
-    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+    return MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
 
 
 def artifact_location(name: str, settings: Settings) -> str | None:
@@ -267,12 +272,13 @@ def champion(model_name: str, settings: Settings) -> Champion | None:
     return Champion(model_name, number, version.run_id, date.fromisoformat(through), metrics)
 
 
-def version_by_alias(model_name: str, alias: str, settings: Settings) -> int | None:
-    """The version number the alias points at; None if the model or the alias does not exist."""
+def version_by_alias(model_name: str, alias: str, settings: Settings, mlc=None) -> int | None:
+    """The version number the alias points at; None if the model or the alias does not exist (`mlc`: the client
+    to ask, default `client(settings)`)."""
     from mlflow.exceptions import MlflowException
 
     try:
-        return int(client(settings).get_model_version_by_alias(model_name, alias).version)
+        return int((mlc or client(settings)).get_model_version_by_alias(model_name, alias).version)
     except MlflowException as exc:
         if exc.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
             return None

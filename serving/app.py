@@ -212,8 +212,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stamp = scored["feature_timestamp"][i]
             rows.append({
                 "user_id": user_id, "known": bool(scored["known"][i]),
-                **{column: _number(scored[column][i]) for column in NUMBERS if column in scored},
-                **{column: _integer(scored[column][i]) for column in INTEGERS if column in scored},
+                **{column: _number(scored[column][i]) if column in scored else None for column in NUMBERS},
+                **{column: _integer(scored[column][i]) if column in scored else None for column in INTEGERS},
                 "segment_name": scored["segment_name"][i] if "segment_name" in scored else None,
                 "feature_timestamp": None if math.isnan(stamp) else datetime.fromtimestamp(stamp, UTC),
                 "model_versions": versions,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ml.catalogue import CLV_MODEL, RECOMMENDER_MODEL, SEGMENTS_MODEL, TRAINING_SETS
-from ml.tracking import CHAMPION, load_version, version_by_alias
+from ml.tracking import CHAMPION, bound_client, load_version, version_by_alias
 from shoplens.settings import Settings
 
 MODELS = (*TRAINING_SETS, SEGMENTS_MODEL, CLV_MODEL, RECOMMENDER_MODEL)
@@ -62,7 +62,9 @@ class Champions:
 
 
 def champion_versions(settings: Settings) -> dict[str, int | None]:
-    return {name: version_by_alias(name, CHAMPION, settings) for name in MODELS}
+    """Each model's champion version, asked without touching MLflow's global URIs (the watcher's thread calls it)."""
+    mlc = bound_client(settings)
+    return {name: version_by_alias(name, CHAMPION, settings, mlc) for name in MODELS}
 
 
 def load_champions(settings: Settings, versions: dict[str, int | None], previous: Champions | None = None) -> Champions:
