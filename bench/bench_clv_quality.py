@@ -52,4 +52,4 @@ def stage_clv(work: Path, days: int) -> dict:
 
 
 if __name__ == "__main__":
-    main(__file__, "clv_quality", {"simulate": stage_simulate, "clv": stage_clv}, [60, 150], __doc__)
+    main(__file__, "clv_quality", {"simulate": stage_simulate, "clv": stage_clv}, [60, 150], __doc__, tiny=60)

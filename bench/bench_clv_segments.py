@@ -171,4 +171,4 @@ def threads() -> dict:
 STAGES = {"generate": stage_generate, "btyd": stage_btyd, "segments": stage_segments, "kmeans_once": stage_kmeans_once}
 
 if __name__ == "__main__":
-    main(__file__, "profiles", STAGES, [100_000, 1_000_000], __doc__)
+    main(__file__, "profiles", STAGES, [100_000, 1_000_000], __doc__, tiny=2_000)

@@ -66,4 +66,4 @@ STAGES = {"simulate": stage_simulate, "land": stage_land, "full_build": stage_fu
           "duckdb_groupby": stage_groupby}
 
 if __name__ == "__main__":
-    main(__file__, "daily_features", STAGES, [1_000_000], __doc__)
+    main(__file__, "daily_features", STAGES, [1_000_000], __doc__, tiny=20_000)

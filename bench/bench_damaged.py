@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from stages import append_result  # noqa: E402
+
 from shoplens.ingest import SourceError, land, parse_source  # noqa: E402
 
 HEADER = ["event_time", "event_type", "product_id", "category_id", "category_code", "brand", "price", "user_id", "user_session"]
@@ -73,9 +75,7 @@ def main() -> None:
                 outcome = {"stopped": str(error).replace(tmp, "<dir>")}
         results.append({"case": case.__name__, "rows_in_file": in_file, **outcome})
         print(json.dumps(results[-1]))
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    with (ROOT / "bench" / "results" / "damaged.jsonl").open("a") as f:
-        f.write(json.dumps({"bench": "damaged", "cases": results}) + "\n")
+    append_result("damaged", {"bench": "damaged", "cases": results})
 
 
 if __name__ == "__main__":

@@ -38,33 +38,36 @@ def _users(size: int) -> np.ndarray:
 
 
 def stage_generate(work: Path, size: int) -> dict:
+    """Every feature view's source: a row per entity per day (users, or 2,000 products)."""
     import pandas as pd
+    from feast import Entity, FeatureView
 
-    from feature_repo.feature_views import product_activity, user_activity
-
-    sources = _settings(work).paths.feast_sources
+    from ml.feature_store import definitions
 
     rng = np.random.default_rng(0)
     users = _users(size)
+    ids = {"user_id": users, "product_id": np.array([f"p{i:05d}" for i in range(2000)])}
     days = pd.date_range("2024-01-02", periods=DAYS, freq="D", tz="UTC").astype("datetime64[us, UTC]")
-    n = len(users) * DAYS
 
-    def frame(view, key, ids):
-        rows = len(ids) * DAYS
-        columns = {key: np.repeat(ids, DAYS), "feature_timestamp": np.tile(days, len(ids))}
+    objects = definitions(_settings(work))
+    join_key = {o.name: o.join_key for o in objects if isinstance(o, Entity)}
+
+    def frame(view):
+        key = join_key[view.entities[0]]
+        rows = len(ids[key]) * DAYS
+        columns = {key: np.repeat(ids[key], DAYS), view.batch_source.timestamp_field: np.tile(days, len(ids[key]))}
         for field in view.features:
             integer = "Int64" in str(field.dtype)
             columns[field.name] = rng.poisson(3, rows) if integer else rng.random(rows)
         return pd.DataFrame(columns)
 
-    sources.mkdir(parents=True, exist_ok=True)
-    frame(user_activity(sources), "user_id", users).to_parquet(sources / "user_features_daily.parquet", index=False)
-    frame(product_activity(sources), "product_id", np.array([f"p{i:05d}" for i in range(2000)])).to_parquet(
-        sources / "product_features_daily.parquet", index=False)
+    _settings(work).paths.feast_sources.mkdir(parents=True, exist_ok=True)
+    for view in (o for o in objects if isinstance(o, FeatureView)):
+        frame(view).to_parquet(view.batch_source.path, index=False)
     cutoffs = days[7::7][:CUTOFFS]
     entities = pd.DataFrame({"user_id": np.repeat(users, CUTOFFS), "event_timestamp": np.tile(cutoffs, len(users))})
     entities.to_parquet(work / "entities.parquet", index=False)
-    return {"feature_rows": n, "entity_rows": len(entities)}
+    return {"feature_rows": len(users) * DAYS, "entity_rows": len(entities)}
 
 
 def stage_apply(work: Path, size: int) -> dict:
@@ -86,14 +89,44 @@ def stage_training_set(work: Path, size: int) -> dict:
     return {"rows": len(frame), "columns": frame.shape[1], "join_seconds": round(time.perf_counter() - started, 2)}
 
 
-def stage_materialize(work: Path, size: int) -> dict:
+def _materialize(work: Path, size: int, online_store: str | None, bulk: bool) -> dict:
+    """The last day of every user into the online store: by `ml.online_load` or by Feast's own materialize."""
     from datetime import datetime, timedelta
 
-    store = _store(work)
+    from ml.feature_store import open_store
+    from ml.online_load import materialize
+    from shoplens.settings import Settings
+
+    store = open_store(Settings(data_dir=work, online_store=online_store))
     end = datetime(2024, 1, 2, tzinfo=UTC) + timedelta(days=DAYS)
     started = time.perf_counter()
-    store.materialize(start_date=end - timedelta(days=1), end_date=end, feature_views=["user_activity"])
-    return {"users": len(_users(size)), "materialize_seconds": round(time.perf_counter() - started, 2)}
+    if bulk:
+        materialize(store, end - timedelta(days=1), end, views=["user_activity"])
+    else:
+        store.materialize(start_date=end - timedelta(days=1), end_date=end, feature_views=["user_activity"])
+    seconds = time.perf_counter() - started
+    users = len(_users(size))
+    return {"users": users, "materialize_seconds": round(seconds, 2), "users_per_s": round(users / seconds)}
+
+
+def stage_materialize_feast(work: Path, size: int) -> dict:
+    """The yardstick: Feast's materialize into the fresh SQLite store."""
+    return _materialize(work, size, None, bulk=False)
+
+
+def stage_materialize(work: Path, size: int) -> dict:
+    """ShopLens' bulk loader over the same rows (a daily run: every user already stored)."""
+    return _materialize(work, size, None, bulk=True)
+
+
+def stage_redis(work: Path, size: int) -> dict:
+    """Both loaders into a fresh redis-server on 127.0.0.1 (skipped where none is installed)."""
+    from stages import redis_server
+
+    with redis_server() as url:
+        if url is None:
+            return {"skipped": "redis-server is not installed"}
+        return {"feast": _materialize(work, size, url, bulk=False), "bulk": _materialize(work, size, url, bulk=True)}
 
 
 def _percentiles(call, batches) -> dict:
@@ -138,7 +171,8 @@ def stage_online_latency(work: Path, size: int) -> dict:
 
 
 STAGES = {"generate": stage_generate, "apply": stage_apply, "training_set": stage_training_set,
-          "materialize": stage_materialize, "online_latency": stage_online_latency}
+          "materialize_feast": stage_materialize_feast, "materialize": stage_materialize, "redis": stage_redis,
+          "online_latency": stage_online_latency}
 
 if __name__ == "__main__":
-    main(__file__, "features", STAGES, [100_000, 1_000_000], __doc__)
+    main(__file__, "features", STAGES, [100_000, 1_000_000], __doc__, tiny=4_000)

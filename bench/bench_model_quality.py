@@ -18,7 +18,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from stages import ROOT, append_result
+
 sys.path.insert(0, str(ROOT))
 SHOPLENS = Path(sys.executable).parent / "shoplens"
 MODELS = ("purchase_propensity", "churn")
@@ -57,9 +58,7 @@ def purchase_only(work: Path) -> dict:
 
 
 if __name__ == "__main__":
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench_quality_") as tmp:
         result = {"bench": "model_quality", "demo": demo(Path(tmp)), "purchase_only": purchase_only(Path(tmp))}
     print(json.dumps(result, indent=2))
-    with (ROOT / "bench" / "results" / "model_quality.jsonl").open("a") as f:
-        f.write(json.dumps(result, sort_keys=True) + "\n")
+    append_result("model_quality", result)

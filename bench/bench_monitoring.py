@@ -61,4 +61,4 @@ def stage_report(work: Path, size: int) -> dict:
 
 
 if __name__ == "__main__":
-    main(__file__, "monitoring", {"generate": stage_generate, "report": stage_report}, [10_000, 1_000_000], __doc__)
+    main(__file__, "monitoring", {"generate": stage_generate, "report": stage_report}, [10_000, 1_000_000], __doc__, tiny=2_000)

@@ -64,4 +64,4 @@ def stage_groupby(work: Path, events: int) -> dict:
 STAGES = {"simulate": stage_simulate, "land": stage_land, "dbt_build": stage_dbt, "duckdb_groupby": stage_groupby}
 
 if __name__ == "__main__":
-    main(__file__, "pipeline", STAGES, [1_000_000, 10_000_000], __doc__)
+    main(__file__, "pipeline", STAGES, [1_000_000, 10_000_000], __doc__, tiny=20_000)

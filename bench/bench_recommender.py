@@ -227,4 +227,4 @@ def stage_train(work: Path, size: int) -> dict:
 STAGES = {"generate": stage_generate, "generators": stage_generators, "train": stage_train}
 
 if __name__ == "__main__":
-    main(__file__, "recommender", STAGES, [1_000_000, 3_000_000, 10_000_000], __doc__)
+    main(__file__, "recommender", STAGES, [1_000_000, 3_000_000, 10_000_000], __doc__, tiny=20_000)

@@ -122,4 +122,4 @@ def stage_train(work: Path, size: int) -> dict:
 STAGES = {"simulate": stage_simulate, "train": stage_train}
 
 if __name__ == "__main__":
-    main(__file__, "recommender_quality", STAGES, [5000], __doc__)
+    main(__file__, "recommender_quality", STAGES, [5000], __doc__, tiny=800)

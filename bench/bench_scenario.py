@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from stages import append_result
+
 SHOPLENS = str(Path(sys.executable).parent / "shoplens")
 
 
@@ -47,9 +48,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, action="append")
     args = parser.parse_args()
-    RESULTS.mkdir(parents=True, exist_ok=True)
     for seed in args.seed or [11, 12, 13]:
         result = run(seed)
         print(json.dumps(result), flush=True)
-        with (RESULTS / "scenario.jsonl").open("a") as f:
-            f.write(json.dumps(result, sort_keys=True) + "\n")
+        append_result("scenario", result)

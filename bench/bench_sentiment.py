@@ -102,4 +102,4 @@ def stage_olist(work: Path, size: int) -> dict:
 STAGES = {"generate": stage_generate, "train": stage_train, "hybrid": stage_hybrid, "olist": stage_olist}
 
 if __name__ == "__main__":
-    main(__file__, "sentiment", STAGES, [10_000, 100_000], __doc__)
+    main(__file__, "sentiment", STAGES, [10_000, 100_000], __doc__, tiny=1_000)

@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from stages import append_result
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
 REQUESTS = 1200  # per case and concurrency
 YARDSTICK_CALLS = 1000
@@ -186,9 +186,7 @@ def main() -> None:
                 sys.exit(f"shoplens demo failed:\n{built.stdout[-2000:]}{built.stderr[-2000:]}")
         result = run(data_dir)
     print(json.dumps(result["yardsticks"], indent=1))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with (RESULTS / "serving.jsonl").open("a") as f:
-        f.write(json.dumps(result, sort_keys=True) + "\n")
+    append_result("serving", result)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from stages import RESULTS, ROOT, main, peak_mib
+from stages import ROOT, append_result, main, peak_mib
 
 DAYS = 60
 BOT_SHARE = 0.02
@@ -137,10 +137,9 @@ def shop_quality(work: Path) -> dict:
 
 if __name__ == "__main__":
     main(__file__, "session_risk", {"generate": stage_generate, "isolation": stage_isolation, "train": stage_train},
-         [100_000, 1_000_000], __doc__)
-    if "--stage" not in sys.argv:  # the parent, once its sized stages are done
+         [100_000, 1_000_000], __doc__, tiny=5_000)
+    if not {"--stage", "--tiny"} & set(sys.argv):  # the parent, once its sized stages are done (minutes: not at --tiny)
         with tempfile.TemporaryDirectory(prefix="bench_session_risk_shop_") as tmp:
             result = {"bench": "session_risk_quality", "cpus": os.cpu_count(), **shop_quality(Path(tmp))}
         print(json.dumps(result), flush=True)
-        with (RESULTS / "session_risk.jsonl").open("a") as f:
-            f.write(json.dumps(result, sort_keys=True) + "\n")
+        append_result("session_risk", result)

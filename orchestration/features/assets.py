@@ -106,18 +106,21 @@ def online_features(context: dg.AssetExecutionContext, shoplens: dg.ResourcePara
 
     Features of day D are stamped at the midnight after D, so days [a, b] are the feature
     timestamps [a + 1 day, b + 2 days). An explicit window, not `materialize_incremental`,
-    whose first run would start at now - TTL and miss historical data.
+    whose first run would start at now - TTL and miss historical data. `ml.online_load` writes
+    the rows Feast's materialization would, in bulk (2–4× faster, bench/README.md).
     """
     window = context.partition_key_range
     start = datetime.fromisoformat(window.start).replace(tzinfo=UTC) + timedelta(days=1)
     end = datetime.fromisoformat(window.end).replace(tzinfo=UTC) + timedelta(days=2)
     from ml.feature_store import open_store
+    from ml.online_load import materialize
 
     started = time.perf_counter()
-    open_store(shoplens).materialize(start_date=start, end_date=end)
+    written = materialize(open_store(shoplens), start, end)
     seconds = time.perf_counter() - started
     context.log.info(f"Materialized feature timestamps {start:%Y-%m-%d} .. {end:%Y-%m-%d} in {seconds:.1f} s")
     return dg.MaterializeResult(
         metadata={"window_start": start.isoformat(), "window_end": end.isoformat(), "freshness": (end - timedelta(days=1)).isoformat(),
-                  "materialization_seconds": round(seconds, 2)}
+                  "materialization_seconds": round(seconds, 2),
+                  "entities_written": dg.MetadataValue.md(table(["feature view", "entities"], written.items()))}
     )

@@ -1,6 +1,6 @@
 """dbt models as assets: one `dbt build` per layer, dbt tests as asset checks.
 
-Three selections keep partitions honest: the staging and intermediate views, the daily
+Three selections keep partitions honest: the staging views and intermediate tables, the daily
 incremental marts (partitioned by event day, the day window passed as dbt vars), and the
 whole-history marts. Nothing in the whole-history marts feeds a daily one.
 """

@@ -280,6 +280,63 @@ def test_staging_never_selects_personal_data(built):
     assert list(columns) == ["user_id", "first_seen", "country", "signup_channel"]
 
 
+# The rolling features by their plain definitions (range joins over the days, as the model computed them
+# before it used window functions over a dense series): the model must match row for row.
+def _last(days: int, alias: str = "x", column: str = "event_date") -> str:
+    """A correlated subquery's condition: the row's user, on the `days` days ending on its feature date."""
+    return f"{alias}.user_id = f.user_id and {alias}.{column} between f.feature_date - {days - 1} and f.feature_date"
+
+
+ROLLING_BY_DEFINITION = f"""
+with days as (
+    select user_id, event_date, count_if(event_type = 'view') as n_views, count_if(event_type = 'purchase') as n_purchases,
+           sum(cast(purchase_amount as decimal(18, 4))) as spend
+    from stg_events group by all
+),
+categories as (
+    select distinct e.user_id, e.event_date, p.category
+    from stg_events as e join stg_products as p using (product_id) where p.category is not null
+),
+sessions as (
+    select user_id, session_key, event_date, bool_or(event_type = 'cart') as carted,
+           bool_or(event_type = 'purchase') as purchased, date_diff('second', min(event_time), max(event_time)) as seconds
+    from int_events_sessionized group by all
+)
+select
+    f.user_id, f.feature_date,
+    (select coalesce(sum(n_views), 0) from days x where {_last(1)}) as views_1d,
+    (select coalesce(sum(n_views), 0) from days x where {_last(7)}) as views_7d,
+    (select coalesce(sum(n_purchases), 0) from days x where {_last(30)}) as purchases_30d,
+    (select cast(coalesce(sum(spend), 0) as double) from days x where {_last(30)}) as spend_30d_all,
+    (select count(distinct category) from categories x where {_last(30)}) as distinct_categories_30d,
+    (select count(*) from sessions x where {_last(30)}) as sessions_30d,
+    (select count_if(carted and not purchased) / nullif(count_if(carted), 0) from sessions x where {_last(30)})
+        as cart_abandonment_rate_30d,
+    (select avg(seconds) / 60.0 from sessions x where {_last(30)}) as mean_session_minutes_30d,
+    f.feature_date - (select max(event_date) from days x where x.user_id = f.user_id and x.event_date <= f.feature_date)
+        as days_since_last_event,
+    f.feature_date - (select max(event_date) from days x
+                      where x.user_id = f.user_id and x.n_purchases > 0 and x.event_date <= f.feature_date)
+        as days_since_last_purchase,
+    (select count(*) from stg_reviews x where x.user_id = f.user_id and x.review_date <= f.feature_date) as n_reviews,
+    (select avg(rating) from stg_reviews x where x.user_id = f.user_id and x.review_date <= f.feature_date)
+        as mean_review_rating
+from user_features_daily as f
+order by 1, 2
+"""
+
+
+def test_rolling_features_match_their_definition_row_for_row(built):
+    expected = query(built, ROLLING_BY_DEFINITION)
+    columns = [c for c in expected.columns if c != "spend_30d_all"]
+    actual = query(built, f"select {', '.join(columns)}, spend_30d from user_features_daily order by 1, 2")
+    assert len(actual) == len(expected) > 100 and actual["n_reviews"].gt(0).any() and actual["sessions_30d"].gt(0).any()
+    pd.testing.assert_frame_equal(actual[columns], expected[columns], check_dtype=False)
+    priced = actual["spend_30d"].notna()
+    assert priced.any()
+    pd.testing.assert_series_equal(actual.loc[priced, "spend_30d"], expected.loc[priced, "spend_30d_all"], check_names=False)
+
+
 def test_partitioned_rerun_is_idempotent(built):
     before = snapshot(built)
     run_dbt(built, "build", "--select", "tag:daily", "--vars", DAILY_VARS)

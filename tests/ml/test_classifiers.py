@@ -45,3 +45,14 @@ def test_shuffled_training_labels_give_chance_auc(frame, trained):
     negatives = len(result.split.y_test) - positives
     null_se = np.sqrt((positives + negatives + 1) / (12 * positives * negatives))  # AUC's sd under no signal
     assert abs(result.metrics["test_roc_auc"] - 0.5) < 3.5 * null_se
+
+
+def test_baselines_fit_on_every_row_below_the_cap_and_a_seeded_sample_above(frame, trained):
+    from ml.classifiers import baseline_sample
+
+    assert trained.metrics["baseline_train_rows"] == len(trained.split.train)  # a small set: nothing sampled
+    assert baseline_sample(frame, seed=0, rows=len(frame)) is frame
+    sample = baseline_sample(frame, seed=0, rows=100)
+    assert len(sample) == 100 and sample.index.is_unique and sample.index.isin(frame.index).all()
+    assert sample.index.equals(baseline_sample(frame, seed=0, rows=100).index)
+    assert not sample.index.equals(baseline_sample(frame, seed=1, rows=100).index)

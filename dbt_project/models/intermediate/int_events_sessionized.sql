@@ -1,3 +1,6 @@
+-- a table, not a view: several marts and the tests read it, and a view re-runs its query for each of them
+{{ config(materialized='table') }}
+
 with events as (
     select * from {{ ref('stg_events') }}
 ),
