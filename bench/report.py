@@ -59,7 +59,7 @@ def shown(figure, unit: str = "", digits: int = 1) -> str:
 
 def _get(summary: dict, bench: str, size: str | None, *path: str):
     sizes = summary.get(bench, {})
-    node = sizes.get(size) if size else (sizes[max(sizes, key=_size_key)] if sizes else None)
+    node = sizes.get(size) if size else (sizes[max(sizes, key=size_key)] if sizes else None)
     for key in path:
         if not isinstance(node, dict) or key not in node:
             return None
@@ -67,7 +67,7 @@ def _get(summary: dict, bench: str, size: str | None, *path: str):
     return node
 
 
-def _size_key(size: str) -> float:
+def size_key(size: str) -> float:
     return float(size) if size.isdigit() else 0.0
 
 
@@ -170,7 +170,7 @@ def render(run: dict, plot: Path | None) -> str:
     scale = summary.get("scale", {})
     if scale:
         rows = []
-        for size in sorted(scale, key=_size_key):
+        for size in sorted(scale, key=size_key):
             e2e = scale[size].get("e2e", {})
             if "run_seconds" not in e2e:
                 continue
@@ -185,7 +185,7 @@ def render(run: dict, plot: Path | None) -> str:
     tutorial = summary.get("tutorial", {})
     if tutorial:
         rows = []
-        for size in sorted(tutorial, key=_size_key):
+        for size in sorted(tutorial, key=size_key):
             for split in ("tutorial_random", "tutorial_time"):
                 t = tutorial[size][split]
                 rows.append([_events(size), split.replace("tutorial_", "tutorial, ") + " split", shown(t["test_roc_auc"], "", 3),
@@ -199,13 +199,13 @@ def render(run: dict, plot: Path | None) -> str:
         lines += ["", "### The tutorial approach beside ShopLens (`bench_tutorial.py`, the same shop)", "",
                   *_table(["events", "approach", "test ROC AUC", "÷ oracle AUC", "wall", "peak RSS"], rows)]
     if scale:
-        size = max((s for s in scale if "quality" in scale[s].get("e2e", {}) and _size_key(s) <= 1e6), key=_size_key, default=None)
+        size = max((s for s in scale if "quality" in scale[s].get("e2e", {}) and size_key(s) <= 1e6), key=size_key, default=None)
         if size:
             lines += ["", f"### Model quality at {_events(size)} events (the scale run's champions)", "",
                       *_table(["model", "metric", "champion", "best baseline", "oracle"], quality_rows(scale[size]["e2e"]["quality"]))]
     lines += ["", "### Every stage", "", *_table(["bench", "size", "runs", "stage", "wall", "peak RSS"], [
         [bench, size, figures["runs"], stage, shown(f.get("seconds"), " s"), shown(f.get("peak_rss_mib"), " MiB", 0)]
-        for bench, sizes in sorted(summary.items()) for size, figures in sorted(sizes.items(), key=lambda kv: _size_key(kv[0]))
+        for bench, sizes in sorted(summary.items()) for size, figures in sorted(sizes.items(), key=lambda kv: size_key(kv[0]))
         for stage, f in figures.items() if isinstance(f, dict) and "seconds" in f])]
     return "\n".join([*lines, "", END])
 
@@ -232,8 +232,8 @@ def plot_scale(summary: dict, path: Path) -> Path | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = sorted(scale, key=_size_key)
-    events = [_size_key(s) for s in sizes]
+    sizes = sorted(scale, key=size_key)
+    events = [size_key(s) for s in sizes]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.plot(events, [value(scale[s]["run_seconds"]) for s in sizes], "k-o", label="shoplens run")
     for group in scale[sizes[-1]]["groups"]:

@@ -4,6 +4,10 @@
     python bench/run_all.py --max-size 1000000   # leave out sizes above 1 M
     python bench/run_all.py --only scale --only tutorial
     python bench/run_all.py --tiny --results DIR # the smoke test: each sized script once at a tiny size
+    python bench/run_all.py --report TAG         # only the day's file and tables, from a run's results
+
+A run's results are tagged (SHOPLENS_BENCH_TAG; a new tag unless it is set): scripts run by hand
+under the same tag add to it, and `--report TAG` rewrites the file and the tables with them.
 
 Results elsewhere than bench/results get their tables in DIR/README.md, not in bench/README.md.
 """
@@ -44,11 +48,16 @@ def main() -> None:
     parser.add_argument("--max-size", type=int, help="leave out default sizes above this")
     parser.add_argument("--tiny", action="store_true", help="each sized script once at a tiny size (the smoke test)")
     parser.add_argument("--results", type=Path, default=HERE / "results", help="where the results go (default bench/results)")
+    parser.add_argument("--report", metavar="TAG", help="run nothing: the file and tables from this run's results")
     args = parser.parse_args()
     results = args.results.resolve()
-    tag = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    env = {**os.environ, "SHOPLENS_BENCH_RESULTS": str(results), "SHOPLENS_BENCH_TAG": tag}
     chosen = [b for b in SIZED + SINGLE if not args.only or b in args.only]
+    if args.report:
+        write(results, args.report, args, chosen, [])
+        return
+    tag = os.environ.get("SHOPLENS_BENCH_TAG") or f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    print(f"bench run {tag}", flush=True)
+    env = {**os.environ, "SHOPLENS_BENCH_RESULTS": str(results), "SHOPLENS_BENCH_TAG": tag}
     skipped = [b for b in chosen if args.tiny and b in MINUTES_AT_ANY_SIZE]
     for bench in (b for b in chosen if b not in skipped):
         flags = ([] if bench in SINGLE else ["--tiny"] if args.tiny else
@@ -61,13 +70,13 @@ def main() -> None:
 def write(results: Path, tag: str, args: argparse.Namespace, chosen: list[str], skipped: list[str]) -> None:
     import json
 
+    import report
     from report import plot_scale, read_run, render, summarise, write_readme
 
     now = datetime.now(UTC)
     summary = summarise(read_run(results, tag))
-    scope = ("tiny sizes (smoke test)" if args.tiny else
-             f"sizes up to {args.max_size:,} events" if args.max_size else "every default size")
-    scope += f"; benches: {', '.join(b for b in chosen if b not in skipped)}" + (
+    sizes = ", ".join(f"{bench} at {' / '.join(sorted(runs, key=report.size_key))}" for bench, runs in sorted(summary.items()))
+    scope = ("tiny sizes (smoke test): " if args.tiny else "") + sizes + (
         f" (left out at this size: {', '.join(skipped)})" if skipped else "")
     run = {"date": f"{now:%Y-%m-%d}", "tag": tag, "file": f"{now:%Y-%m-%d}.json", "scope": scope,
            "repeats": 1 if args.tiny else args.repeats,
