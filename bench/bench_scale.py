@@ -59,7 +59,8 @@ class TreeMemory:
 
 
 def _step_groups(settings) -> dict[str, str]:
-    """Dagster op name -> the group of its assets (a step is an op)."""
+    """Dagster op name and asset name -> the group of its assets (a step is an op; a check's step is named
+    `<asset>_check_<check>`)."""
     from orchestration.definitions import build_definitions
 
     graph = build_definitions(settings).resolve_asset_graph()
@@ -67,6 +68,7 @@ def _step_groups(settings) -> dict[str, str]:
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         groups.setdefault(node.assets_def.node_def.name, node.group_name)
+        groups.setdefault(key.path[-1], node.group_name)
     return groups
 
 
@@ -83,7 +85,8 @@ def _steps(settings, memory: TreeMemory) -> list[dict]:
         for stat in instance.get_run_step_stats(run.run_id):
             if stat.start_time is None or stat.end_time is None:
                 continue
-            steps.append({"job": run.job_name, "step": stat.step_key, "group": groups.get(stat.step_key, "other"),
+            group = groups.get(stat.step_key) or groups.get(stat.step_key.split("_check_")[0], "other")
+            steps.append({"job": run.job_name, "step": stat.step_key, "group": group,
                           "seconds": round(stat.end_time - stat.start_time, 2),
                           "peak_rss_mib": memory.peak(stat.start_time, stat.end_time)})
     return steps

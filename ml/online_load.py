@@ -26,14 +26,16 @@ VALUE_FIELDS = {"Int64": "int64_val", "Int32": "int32_val", "Float64": "double_v
 def materialize(store, start: datetime, end: datetime, views: list[str] | None = None) -> dict[str, int]:
     """Write each online batch feature view's latest row per entity stamped in [start, end] (both ends
     included, as Feast does), then record the window in the registry; returns the entities written per view.
-    Online stores without a bulk writer here get Feast's own materialization."""
+    Online stores without a bulk writer here, and views whose source maps or versions its columns, get
+    Feast's own materialization."""
     writer = _WRITERS.get(store.config.online_store.type)
-    if writer is None:
-        store.materialize(start_date=start, end_date=end, feature_views=views)
-        return {}
     written = {}
     for view in store.list_feature_views():
         if not view.online or (views is not None and view.name not in views):
+            continue
+        source = view.batch_source
+        if writer is None or source.field_mapping or source.created_timestamp_column or not hasattr(source, "path"):
+            store.materialize(start_date=start, end_date=end, feature_views=[view.name])
             continue
         latest = _latest_rows(view, start, end)
         if latest.num_rows:
@@ -48,11 +50,12 @@ def _latest_rows(view, start: datetime, end: datetime):
     source = view.batch_source
     key, ts = ident(view.join_keys[0]), ident(source.timestamp_field)
     columns = ", ".join(ident(f.name) for f in view.features)
-    return duckdb.execute(
-        f"select {key} as entity, epoch_us({ts}) as ts_us, {columns} from read_parquet(?) "
-        f"where {ts} between ? and ? qualify row_number() over (partition by {key} order by {ts} desc) = 1",
-        [source.path, start, end],
-    ).to_arrow_table()
+    with duckdb.connect() as con:
+        return con.execute(
+            f"select {key} as entity, epoch_us({ts}) as ts_us, {columns} from read_parquet(?) "
+            f"where {ts} between ? and ? qualify row_number() over (partition by {key} order by {ts} desc) = 1",
+            [source.path, start, end],
+        ).to_arrow_table()
 
 
 def _encoded(store, view, latest) -> tuple[list[bytes], list[datetime], dict[str, list[tuple]]]:

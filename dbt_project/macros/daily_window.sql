@@ -54,16 +54,15 @@
     ) }}
 {%- endmacro %}
 
-{# One row per entity per day of the window (and the `lookback_days` before it), from the
-   entity's first event day to the last day of data. `first_days` has (key, first_event_date);
-   `data_bounds` has data_end_date. #}
-{% macro day_spine(key, date_column, first_days='first_days', data_bounds='data_bounds', lookback_days=0) -%}
+{# One row per entity per day of the window, from the entity's first event day to the
+   last day of data. `first_days` has (key, first_event_date); `data_bounds` has data_end_date. #}
+{% macro day_spine(key, date_column, first_days='first_days', data_bounds='data_bounds') -%}
     select {{ key }}, cast(spine_day as date) as {{ date_column }}
     from (
         select
             first_days.{{ key }},
             unnest(generate_series(
-                cast(greatest(first_days.first_event_date, {{ window_start(lookback_days) }}) as timestamp),
+                cast(greatest(first_days.first_event_date, {{ window_start() }}) as timestamp),
                 cast(least(data_bounds.data_end_date, {{ window_end() }}) as timestamp),
                 interval 1 day
             )) as spine_day

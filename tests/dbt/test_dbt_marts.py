@@ -280,8 +280,8 @@ def test_staging_never_selects_personal_data(built):
     assert list(columns) == ["user_id", "first_seen", "country", "signup_channel"]
 
 
-# The rolling features by their plain definitions (range joins over the days, as the model computed them
-# before it used window functions over a dense series): the model must match row for row.
+# The rolling features by their plain definitions (a subquery per row and feature): whatever the model's SQL, it must
+# match them row for row.
 def _last(days: int, alias: str = "x", column: str = "event_date") -> str:
     """A correlated subquery's condition: the row's user, on the `days` days ending on its feature date."""
     return f"{alias}.user_id = f.user_id and {alias}.{column} between f.feature_date - {days - 1} and f.feature_date"

@@ -60,13 +60,8 @@ first_days as (
     group by 1
 ),
 
--- every user-day of the window and the 29 days before it: the rolling windows run over these rows
-series as (
-    {{ day_spine('user_id', 'feature_date', lookback_days=29) }}
-),
-
 spine as (
-    select * from series where feature_date >= {{ window_start() }}
+    {{ day_spine('user_id', 'feature_date') }}
 ),
 
 daily as (
@@ -130,79 +125,52 @@ session_days as (
     group by 1, 2, 3
 ),
 
-session_daily as (
+rolling_counts as (
     select
-        user_id,
-        event_date,
-        count(*) as n_sessions,
-        count_if(carted) as n_carted,
-        count_if(carted and not purchased) as n_abandoned,
-        sum(session_seconds) as session_seconds
-    from session_days
-    group by 1, 2
-),
-
-category_daily as (
-    select user_id, event_date, list(category) as categories
-    from daily_categories
-    group by 1, 2
-),
-
-review_daily as (
-    select user_id, review_date, count(*) as n_reviews, sum(rating) as rating_total
-    from reviews
-    group by 1, 2
-),
-
--- what lies before a user's first row of the series: the last event and purchase days, the reviews so far
-before_series as (
-    select
-        first_days.user_id,
-        (select max(h.event_date) from event_history as h
-         where h.user_id = first_days.user_id and h.event_date < series_start) as last_event_date,
-        (select max(h.event_date) from event_history as h
-         where h.user_id = first_days.user_id and h.has_purchase and h.event_date < series_start) as last_purchase_date,
-        (select count(*) from reviews as r
-         where r.user_id = first_days.user_id and r.review_date < series_start) as n_reviews,
-        (select sum(r.rating) from reviews as r
-         where r.user_id = first_days.user_id and r.review_date < series_start) as rating_total
-    from (
-        select user_id, greatest(first_event_date, {{ window_start(29) }}) as series_start from first_days
-    ) as first_days
-),
-
--- rolling windows as window functions over the dense user-day series (a row per day: ROWS frames are days)
-rolling as (
-    select
-        series.user_id,
-        series.feature_date,
+        spine.user_id,
+        spine.feature_date,
         {%- for name in rolling.keys() | list + ['spend'] %}
         {%- set column = 'spend' if name == 'spend' else 'n_' ~ name %}
-        {%- set type = 'double' if name == 'spend' else 'bigint' %}
-        cast(coalesce(daily.{{ column }}, 0) as {{ type }}) as {{ name }}_1d,
-        {%- for days in [7, 30] %}
-        cast(coalesce(sum(daily.{{ column }}) over (by_user rows {{ days - 1 }} preceding), 0) as {{ type }}) as {{ name }}_{{ days }}d,
+        {%- for days in [1, 7, 30] %}
+        cast(coalesce(sum(daily.{{ column }}) filter (where daily.event_date > spine.feature_date - {{ days }}), 0) as {{ 'double' if name == 'spend' else 'bigint' }}) as {{ name }}_{{ days }}d,
         {%- endfor %}
         {%- endfor %}
-        coalesce(len(list_distinct(flatten(list(category_daily.categories) filter (where category_daily.categories is not null)
-            over (by_user rows 29 preceding)))), 0) as distinct_categories_30d,
-        cast(coalesce(sum(session_daily.n_sessions) over (by_user rows 29 preceding), 0) as bigint) as sessions_30d,
-        sum(session_daily.n_abandoned) over (by_user rows 29 preceding)
-            / nullif(sum(session_daily.n_carted) over (by_user rows 29 preceding), 0) as cart_abandonment_rate_30d,
-        sum(session_daily.session_seconds) over (by_user rows 29 preceding)
-            / nullif(sum(session_daily.n_sessions) over (by_user rows 29 preceding), 0) / 60.0 as mean_session_minutes_30d,
-        max(case when daily.user_id is not null then series.feature_date end) over (by_user rows unbounded preceding)
-            as last_event_date,
-        max(case when daily.n_purchases > 0 then series.feature_date end) over (by_user rows unbounded preceding)
-            as last_purchase_date,
-        sum(review_daily.n_reviews) over (by_user rows unbounded preceding) as n_reviews,
-        sum(review_daily.rating_total) over (by_user rows unbounded preceding) as rating_total
-    from series
-    left join daily on series.user_id = daily.user_id and series.feature_date = daily.event_date
-    left join category_daily on series.user_id = category_daily.user_id and series.feature_date = category_daily.event_date
-    left join session_daily on series.user_id = session_daily.user_id and series.feature_date = session_daily.event_date
-    left join review_daily on series.user_id = review_daily.user_id and series.feature_date = review_daily.review_date
-    window by_user as (partition by series.user_id order by series.feature_date)
+    from spine
+    left join daily
+        on spine.user_id = daily.user_id
+        and daily.event_date between spine.feature_date - 29 and spine.feature_date
+    group by 1, 2
+),
+
+rolling_categories as (
+    select
+        spine.user_id,
+        spine.feature_date,
+        count(distinct daily_categories.category) as distinct_categories_30d
+    from spine
+    left join daily_categories
+        on spine.user_id = daily_categories.user_id
+        and daily_categories.event_date between spine.feature_date - 29 and spine.feature_date
+    group by 1, 2
+),
+
+rolling_sessions as (
+    select
+        spine.user_id,
+        spine.feature_date,
+        count(session_days.session_key) as sessions_30d,
+        count_if(session_days.carted and not session_days.purchased)
+            / nullif(count_if(session_days.carted), 0) as cart_abandonment_rate_30d,
+        avg(session_days.session_seconds) / 60.0 as mean_session_minutes_30d  -- an exact integer mean
+    from spine
+    left join session_days
+        on spine.user_id = session_days.user_id
+        and session_days.event_date between spine.feature_date - 29 and spine.feature_date
+    group by 1, 2
+),
+
+purchase_days as (
+    select user_id, event_date from event_history where has_purchase
 ),
 
 rolling_purchases as (
@@ -242,6 +210,16 @@ rolling_purchases as (
     group by 1, 2
 ),
 
+review_running as (
+    select
+        user_id,
+        review_date,
+        sum(count(*)) over (partition by user_id order by review_date) as n_reviews,
+        sum(sum(rating)) over (partition by user_id order by review_date) as rating_total
+    from reviews
+    group by 1, 2
+),
+
 final as (
     select
         spine.user_id,
@@ -249,11 +227,11 @@ final as (
         cast(spine.feature_date + 1 as timestamp) as feature_timestamp,
         {%- for name in rolling.keys() %}
         {%- for days in [1, 7, 30] %}
-        rolling.{{ name }}_{{ days }}d,
+        rolling_counts.{{ name }}_{{ days }}d,
         {%- endfor %}
         {%- endfor %}
         {%- for days in [1, 7, 30] %}
-        case when kinds.has_prices then rolling.spend_{{ days }}d end as spend_{{ days }}d,
+        case when kinds.has_prices then rolling_counts.spend_{{ days }}d end as spend_{{ days }}d,
         {%- endfor %}
         {%- for days in [90, 365] %}
         rolling_purchases.purchase_days_{{ days }}d,
@@ -265,33 +243,40 @@ final as (
         {%- endfor %}
         -- spend of the last 30 days against the monthly mean of the 90 before (null without earlier spend)
         case when kinds.has_prices then
-            rolling.spend_30d / nullif(cast(rolling_purchases.spend_prev_90d as double) / 3, 0)
+            rolling_counts.spend_30d / nullif(cast(rolling_purchases.spend_prev_90d as double) / 3, 0)
         end as spend_trend_30d_vs_prev_90d,
         case when kinds.has_cancellations then coalesce(rolling_purchases.cancelled_share_365d, 0) end as cancelled_share_365d,
         spine.feature_date - first_days.first_event_date as tenure_days,
         rolling_purchases.mean_purchase_interval_days,
         rolling_purchases.std_purchase_interval_days,
         -- days since the last purchase over the user's own mean interval: > 1 = overdue
-        (spine.feature_date - coalesce(rolling.last_purchase_date, before_series.last_purchase_date))
-            / nullif(rolling_purchases.mean_purchase_interval_days, 0) as purchase_overdue_ratio,
-        rolling.distinct_categories_30d,
-        spine.feature_date - coalesce(rolling.last_event_date, before_series.last_event_date) as days_since_last_event,
-        spine.feature_date - coalesce(rolling.last_purchase_date, before_series.last_purchase_date) as days_since_last_purchase,
-        rolling.sessions_30d,
-        rolling.cart_abandonment_rate_30d,
-        rolling.mean_session_minutes_30d,
-        cast(before_series.n_reviews + coalesce(rolling.n_reviews, 0) as bigint) as n_reviews,
-        -- the sum of every rating up to D (null when none is known), over the reviews up to D
-        (case when coalesce(before_series.rating_total, rolling.rating_total) is not null
-            then coalesce(before_series.rating_total, 0) + coalesce(rolling.rating_total, 0) end)
-            / nullif(before_series.n_reviews + coalesce(rolling.n_reviews, 0), 0) as mean_review_rating
+        (spine.feature_date - last_purchase.event_date) / nullif(rolling_purchases.mean_purchase_interval_days, 0)
+            as purchase_overdue_ratio,
+        rolling_categories.distinct_categories_30d,
+        spine.feature_date - last_event.event_date as days_since_last_event,
+        spine.feature_date - last_purchase.event_date as days_since_last_purchase,
+        rolling_sessions.sessions_30d,
+        rolling_sessions.cart_abandonment_rate_30d,
+        rolling_sessions.mean_session_minutes_30d,
+        cast(coalesce(review_running.n_reviews, 0) as bigint) as n_reviews,
+        review_running.rating_total / review_running.n_reviews as mean_review_rating
     from spine
-    inner join rolling on spine.user_id = rolling.user_id and spine.feature_date = rolling.feature_date
+    inner join rolling_counts
+        on spine.user_id = rolling_counts.user_id and spine.feature_date = rolling_counts.feature_date
+    inner join rolling_categories
+        on spine.user_id = rolling_categories.user_id and spine.feature_date = rolling_categories.feature_date
+    inner join rolling_sessions
+        on spine.user_id = rolling_sessions.user_id and spine.feature_date = rolling_sessions.feature_date
     inner join rolling_purchases
         on spine.user_id = rolling_purchases.user_id and spine.feature_date = rolling_purchases.feature_date
     inner join first_days on spine.user_id = first_days.user_id
-    inner join before_series on spine.user_id = before_series.user_id
     cross join kinds
+    asof left join event_history as last_event
+        on spine.user_id = last_event.user_id and spine.feature_date >= last_event.event_date
+    asof left join purchase_days as last_purchase
+        on spine.user_id = last_purchase.user_id and spine.feature_date >= last_purchase.event_date
+    asof left join review_running
+        on spine.user_id = review_running.user_id and spine.feature_date >= review_running.review_date
 )
 
 select * from final
