@@ -107,7 +107,7 @@ def online_features(context: dg.AssetExecutionContext, shoplens: dg.ResourcePara
     Features of day D are stamped at the midnight after D, so days [a, b] are the feature
     timestamps [a + 1 day, b + 2 days). An explicit window, not `materialize_incremental`,
     whose first run would start at now - TTL and miss historical data. `ml.online_load` writes
-    the rows Feast's materialization would, in bulk (2–4× faster, bench/README.md).
+    the rows Feast's materialization would, in bulk (3× faster into SQLite, 5× into Redis: bench/README.md).
     """
     window = context.partition_key_range
     start = datetime.fromisoformat(window.start).replace(tzinfo=UTC) + timedelta(days=1)
