@@ -2,7 +2,8 @@
 
     python bench/bench_pipeline.py --size 1000000     # events; default: 1 M then 10 M
 
-Each stage runs in its own process so its peak memory is its own (dbt's peak is the dbt
+The shop is simulated without the cutoffs' oracles (dbt reads no ground truth; bench_scale's
+shops have them). Each stage runs in its own process so its peak memory is its own (dbt's peak is the dbt
 process). Results are printed and appended as one JSON line to bench/results/pipeline.jsonl.
 """
 
@@ -19,11 +20,24 @@ from stages import ROOT, main
 EVENTS_PER_USER = 14.4  # the default shop: 72,210 events from 5,000 users over 60 days
 
 
-def stage_simulate(work: Path, events: int) -> dict:
+def simulate_shop(work: Path, events: int, oracles: bool) -> dict:
+    """The default shop at about `events` events; `oracles` adds the cutoffs' Monte Carlo ground truth."""
     from simulator import SimConfig, simulate
 
-    summary = simulate(SimConfig(users=max(100, round(events / EVENTS_PER_USER)), days=60, seed=7), work / "source")
-    return {"events": summary.events, "users": summary.users, "events_per_s": round(summary.events / summary.seconds)}
+    cfg = SimConfig(users=max(100, round(events / EVENTS_PER_USER)), days=60, seed=7, oracles=oracles)
+    summary = simulate(cfg, work / "source")
+    return {"events": summary.events, "users": summary.users, "oracles": oracles,
+            "events_per_s": round(summary.events / summary.seconds)}
+
+
+def stage_simulate(work: Path, events: int) -> dict:
+    """Events only: dbt reads no ground truth (the same events as with the oracles, in a fraction of the time)."""
+    return simulate_shop(work, events, oracles=False)
+
+
+def stage_simulate_with_oracles(work: Path, events: int) -> dict:
+    """For the benches that put models beside the oracle (scale, tutorial)."""
+    return simulate_shop(work, events, oracles=True)
 
 
 def stage_land(work: Path, events: int) -> dict:

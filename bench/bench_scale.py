@@ -2,9 +2,9 @@
 
     python bench/bench_scale.py --size 1000000     # events; default: 100 k, 1 M, 10 M
 
-The shop is bench_pipeline's (users = events / 14.4, 60 days, seed 7). The run is one process
-(Dagster runs its steps in process, dbt as a child): its resident memory, children included, is
-sampled every 0.2 s, and each Dagster step's wall time and peak memory come from the step
+The shop is bench_pipeline's (users = events / 14.4, 60 days, seed 7), with its oracles. The run
+is one process (Dagster runs its steps in process, dbt as a child): its resident memory, children
+included, is sampled every 0.2 s, and each Dagster step's wall time and peak memory come from the step
 boundaries in the run's own event log. Steps are grouped by their assets' Dagster group
 (ingest, warehouse, features, training, ...). The models' headline metrics, their baselines and
 the oracle are read back from MLflow for the quality table. Results go to bench/results/scale.jsonl.
@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench_pipeline import stage_simulate
+from bench_pipeline import stage_simulate_with_oracles
 from stages import main
 
 SAMPLE_SECONDS = 0.2
@@ -137,7 +137,7 @@ def stage_e2e(work: Path, events: int) -> dict:
             "steps": sorted(steps, key=lambda s: -s["seconds"]), "quality": _quality(settings)}
 
 
-STAGES = {"simulate": stage_simulate, "e2e": stage_e2e}
+STAGES = {"simulate": stage_simulate_with_oracles, "e2e": stage_e2e}
 
 if __name__ == "__main__":
     main(__file__, "scale", STAGES, [100_000, 1_000_000, 10_000_000], __doc__, tiny=20_000)

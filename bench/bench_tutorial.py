@@ -47,7 +47,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bench_pipeline import stage_simulate
+from bench_pipeline import stage_simulate_with_oracles
 from stages import main
 
 HORIZON_DAYS = 7
@@ -201,7 +201,7 @@ def stage_time(work: Path, events: int) -> dict:
     return tutorial(work, time_split)
 
 
-STAGES = {"simulate": stage_simulate, "tutorial_random": stage_random, "tutorial_time": stage_time}
+STAGES = {"simulate": stage_simulate_with_oracles, "tutorial_random": stage_random, "tutorial_time": stage_time}
 
 if __name__ == "__main__":
     main(__file__, "tutorial", STAGES, [1_000_000], __doc__, tiny=20_000)

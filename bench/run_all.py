@@ -5,6 +5,7 @@
     python bench/run_all.py --only scale --only tutorial
     python bench/run_all.py --tiny --results DIR # the smoke test: each sized script once at a tiny size
     python bench/run_all.py --report TAG         # only the day's file and tables, from a run's results
+    python bench/run_all.py --report OLD --report NEW   # several runs: of each bench and size, the last tag's
 
 A run's results are tagged (SHOPLENS_BENCH_TAG; a new tag unless it is set): scripts run by hand
 under the same tag add to it, and `--report TAG` rewrites the file and the tables with them.
@@ -48,7 +49,8 @@ def main() -> None:
     parser.add_argument("--max-size", type=int, help="leave out default sizes above this")
     parser.add_argument("--tiny", action="store_true", help="each sized script once at a tiny size (the smoke test)")
     parser.add_argument("--results", type=Path, default=HERE / "results", help="where the results go (default bench/results)")
-    parser.add_argument("--report", metavar="TAG", help="run nothing: the file and tables from this run's results")
+    parser.add_argument("--report", metavar="TAG", action="append",
+                        help="run nothing: the file and tables from this run's results (repeatable: later tags win)")
     args = parser.parse_args()
     results = args.results.resolve()
     chosen = [b for b in SIZED + SINGLE if not args.only or b in args.only]
@@ -64,22 +66,22 @@ def main() -> None:
                  ["--repeats", str(args.repeats), *(["--max-size", str(args.max_size)] if args.max_size else [])])
         print(f"== {bench} {' '.join(flags)}", flush=True)
         subprocess.run([sys.executable, str(HERE / f"bench_{bench}.py"), *flags], check=True, env=env)
-    write(results, tag, args, chosen, skipped)
+    write(results, [tag], args, chosen, skipped)
 
 
-def write(results: Path, tag: str, args: argparse.Namespace, chosen: list[str], skipped: list[str]) -> None:
+def write(results: Path, tags: list[str], args: argparse.Namespace, chosen: list[str], skipped: list[str]) -> None:
     import json
 
     import report
     from report import plot_scale, read_run, render, summarise, write_readme
 
+    results.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
-    summary = summarise(read_run(results, tag))
+    summary = summarise(read_run(results, tags))
     sizes = ", ".join(f"{bench} at {' / '.join(sorted(runs, key=report.size_key))}" for bench, runs in sorted(summary.items()))
     scope = ("tiny sizes (smoke test): " if args.tiny else "") + sizes + (
         f" (left out at this size: {', '.join(skipped)})" if skipped else "")
-    run = {"date": f"{now:%Y-%m-%d}", "tag": tag, "file": f"{now:%Y-%m-%d}.json", "scope": scope,
-           "repeats": 1 if args.tiny else args.repeats,
+    run = {"date": f"{now:%Y-%m-%d}", "tag": " ".join(tags), "file": f"{now:%Y-%m-%d}.json", "scope": scope,
            "machine": {"cpus": os.cpu_count(), "memory_gib": _memory_gib(), "platform": platform.platform(terse=True),
                        "python": platform.python_version()},
            "versions": {name: version(name) for name in VERSIONS}, "benches": summary}

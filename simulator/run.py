@@ -92,8 +92,11 @@ class _Run:
         gt = out / "ground_truth"
         gt.mkdir(parents=True, exist_ok=True)
         self.bots_w = pq.ParquetWriter(gt / "bot_sessions.parquet", GT_SCHEMAS["bot_sessions"])
-        self.cutoffs_w = pq.ParquetWriter(gt / "user_cutoffs.parquet", GT_SCHEMAS["user_cutoffs"])
-        self.items_w = pq.ParquetWriter(gt / "user_product_cutoffs.parquet", GT_SCHEMAS["user_product_cutoffs"])
+        self.writers = [self.labels_w, self.bots_w]
+        if cfg.oracles:
+            self.cutoffs_w = pq.ParquetWriter(gt / "user_cutoffs.parquet", GT_SCHEMAS["user_cutoffs"])
+            self.items_w = pq.ParquetWriter(gt / "user_product_cutoffs.parquet", GT_SCHEMAS["user_product_cutoffs"])
+            self.writers += [self.cutoffs_w, self.items_w]
 
     def _utility(self, u: np.ndarray, p: np.ndarray, level: float) -> np.ndarray:
         us, pr = self.users, self.products
@@ -110,7 +113,7 @@ class _Run:
     # --- one day -------------------------------------------------------------------------
     def day(self, t: int) -> None:
         cfg = self.cfg
-        if t >= 7 and t % 7 == 0:
+        if cfg.oracles and t >= 7 and t % 7 == 0:
             self.write_cutoff(t)
         proc_seq, detail_seq = self.day_seqs[t].spawn(2)
         draw = process.step_day(cfg, self.users, self.state, t, np.random.Generator(np.random.PCG64(proc_seq)))
@@ -243,7 +246,7 @@ class _Run:
 
     def finish(self) -> None:
         cfg, us, pr = self.cfg, self.users, self.products
-        for w in (self.labels_w, self.bots_w, self.cutoffs_w, self.items_w):
+        for w in self.writers:
             w.close()
         by_id = np.argsort(self.id_numbers[: us.n], kind="stable")
         _write(pa.table([

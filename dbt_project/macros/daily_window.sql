@@ -70,3 +70,19 @@
         cross join {{ data_bounds }} as data_bounds
     )
 {%- endmacro %}
+
+{# The data tests of a daily model see only the run's window (dbt's get_where_subquery,
+   overridden): a day's run tests its day instead of rescanning the history. A full build's
+   window covers every date, so it tests every row. #}
+{% macro default__get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- set tested = graph.nodes.get(model.attached_node) if execute and model.attached_node else none -%}
+    {%- if tested and 'daily' in tested.config.tags -%}
+        {%- set window = daily_window(tested.config.unique_key) -%}
+        {%- set where = window ~ (' and (' ~ where ~ ')' if where else '') -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}

@@ -3,6 +3,7 @@ lists it made for every active user when it was trained."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +13,15 @@ from ml.recommend.config import RecommenderParams
 from ml.recommend.ranking import Cutoff, prepare, ranked, vocabularies
 
 LIST_COLUMNS = ["user_id", "rank", "product_id", "score", "source"]
+
+
+def fingerprint(events: pd.DataFrame, products: pd.DataFrame) -> str:
+    """A digest of the rows a recommender's lists are made from: equal digests, equal lists."""
+    digest = hashlib.sha256()
+    for frame in (events, products):
+        digest.update(",".join(frame.columns).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -26,6 +36,8 @@ class Recommender:
     as_of: pd.Timestamp  # the cutoff the lists were made at (midnight after the data)
     known_products: pd.Index  # the item vocabulary: product ids outside it are ignored in requests
     fallback_reason: str | None = None
+    fitted_on: str | None = None  # fingerprint() of the events and products the lists were made from
+
 
     def lists_at(self, cut: Cutoff, users: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(lists, popular) for `users` (default: the cut's population), ranked by this recipe."""
@@ -49,11 +61,16 @@ class Recommender:
         return lists, popular
 
     def refreshed(self, events: pd.DataFrame, products: pd.DataFrame, as_of: pd.Timestamp) -> Recommender:
-        """This recipe's lists for the users active at `as_of`, its generators refitted on the events before it."""
+        """This recipe's lists for the users active at `as_of`, its generators refitted on the events before it;
+        itself when its lists were made at `as_of` from these very events and products (a refit would repeat them)."""
+        digest = fingerprint(events, products)
+        if self.as_of == as_of and self.fitted_on == digest:
+            return self
         users, items = vocabularies(events, products)
         params = self.params if self.ranker is not None else self.params.popularity_only()
         lists, popular = self.lists_at(prepare(events, as_of, users, items, products, params))
-        return Recommender(self.params, self.ranker, self.features, lists, popular, as_of, items, self.fallback_reason)
+        return Recommender(self.params, self.ranker, self.features, lists, popular, as_of, items, self.fallback_reason,
+                           digest)
 
     def recommend(self, user_ids, k: int | None = None, basket=None) -> pd.DataFrame:
         """The top-k of each user id (LIST_COLUMNS + `cold`): users the lists do not know (new or

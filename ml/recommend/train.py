@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,11 +18,14 @@ import pandas as pd
 
 from ml.recommend import metrics as m
 from ml.recommend.config import PROTOCOLS, RecommenderParams
-from ml.recommend.model import Recommender
+from ml.recommend.model import Recommender, fingerprint
 from ml.recommend.oracle import oracle_lists
 from ml.recommend.ranking import Cutoff, candidate_rows, fit_ranker, generator_features, prepare, top_k, vocabularies
 
 MIN_CUTOFFS = 3  # train, validation, test
+# cutoffs prepared side by side: BPR fits on one thread and releases the GIL, so two fits overlap;
+# every fit is seeded and single-threaded or thread-count independent, so the results do not change
+PREPARE_THREADS = 2
 
 
 class CannotRank(ValueError):
@@ -135,7 +139,9 @@ def train_recommender(events: pd.DataFrame, products: pd.DataFrame, cutoffs: lis
     users, items = vocabularies(events, products)
     features = generator_features(params)
     chosen = cutoffs[-(params.train_cutoffs + 2):]
-    cuts = [prepare(events, c, users, items, products, params) for c in chosen]
+    as_of = next_midnight(events)
+    with ThreadPoolExecutor(PREPARE_THREADS) as pool:
+        *cuts, final = pool.map(lambda c: prepare(events, c, users, items, products, params), [*chosen, as_of])
     rankers, rows = {}, []
     try:
         for protocol in PROTOCOLS:
@@ -146,9 +152,9 @@ def train_recommender(events: pd.DataFrame, products: pd.DataFrame, cutoffs: lis
     comparison = pd.DataFrame(rows)
     fit_seconds = {f"fit_seconds_{name}": s for name, s in cuts[-1].fit_seconds.items()}
     start = time.perf_counter()
-    as_of = next_midnight(events)
-    shipped = Recommender(params, rankers[params.protocol], features, pd.DataFrame(), pd.DataFrame(), as_of, items)
-    shipped.lists, shipped.popular = shipped.lists_at(prepare(events, as_of, users, items, products, params))
+    shipped = Recommender(params, rankers[params.protocol], features, pd.DataFrame(), pd.DataFrame(), as_of, items,
+                          fitted_on=fingerprint(events, products))
+    shipped.lists, shipped.popular = shipped.lists_at(final)
     fit_seconds["fit_seconds_final_lists"] = time.perf_counter() - start
     return Training(shipped, _metrics(comparison, params.protocol), comparison, fit_seconds, chosen[-1])
 

@@ -347,6 +347,22 @@ def test_partitioned_rerun_is_idempotent(built):
         assert in_window(after[table], date_column).any(), f"{table} has no rows in the window"
 
 
+def test_partitioned_run_tests_only_its_window(built):
+    # a duplicated feature row on a day outside the window: the window's tests never scan it,
+    # a full run's tests fail on it
+    warehouse = str(built / "warehouse.duckdb")
+    with duckdb.connect(warehouse) as con:
+        con.execute("insert into user_features_daily select * from user_features_daily "
+                    "where feature_date = date '2024-01-20' limit 1")
+    try:
+        run_dbt(built, "test", "--select", "user_features_daily", "--vars", DAILY_VARS)
+        with pytest.raises(pytest.fail.Exception, match="FAIL 1 unique_user_features_daily_user_id_feature_date"):
+            run_dbt(built, "test", "--select", "user_features_daily")
+    finally:
+        with duckdb.connect(warehouse) as con:
+            con.execute("delete from user_features_daily where rowid = (select max(rowid) from user_features_daily)")
+
+
 def test_partitioned_run_reads_and_writes_only_its_window(built):
     # Mutates the built raw data, so it runs after every other test on `built`. (A copy
     # would not do: the staging views hold the absolute raw paths they were built with.)

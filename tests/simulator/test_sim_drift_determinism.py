@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -64,3 +65,13 @@ def test_same_seed_same_bytes_different_seed_different(tmp_path):
         assert pq.read_metadata(a / path).num_rows > 0 and fa[path] != fc[path]
     assert (sa.events, sa.reviews) == (sb.events, sb.reviews)
     assert fa["events/event_date=2024-01-02/events.parquet"] != fc["events/event_date=2024-01-02/events.parquet"]
+
+
+def test_oracles_off_same_files_without_the_cutoffs_truth(tmp_path):
+    cfg = SimConfig(users=400, days=9, seed=21, drift_day=4)
+    simulate(cfg, tmp_path / "on")
+    simulate(dataclasses.replace(cfg, oracles=False), tmp_path / "off")
+    on, off = _files(tmp_path / "on"), _files(tmp_path / "off")
+    cutoffs_truth = {"ground_truth/user_cutoffs.parquet", "ground_truth/user_product_cutoffs.parquet"}
+    assert set(on) - set(off) == cutoffs_truth and set(off) <= set(on)
+    assert {name for name in off if on[name] != off[name]} == {"ground_truth/config.json"}  # it records oracles

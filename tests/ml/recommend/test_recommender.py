@@ -7,6 +7,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from ml.recommend import train
 from ml.recommend.config import RecommenderParams
 from ml.recommend.train import holdout_metrics, train_recommender
 from tests.ml.recommend.shop import planted_shop
@@ -73,6 +74,24 @@ def test_a_staple_due_for_repurchase_ranks_in_the_top_5(shop, replenishment):
 def test_same_seed_same_lists(shop, replenishment):
     again = train_recommender(shop.events, shop.products, shop.cutoffs(), FAST)
     pd.testing.assert_frame_equal(again.recommender.lists, replenishment.recommender.lists)
+
+
+def test_cutoffs_prepared_side_by_side_change_nothing(shop, replenishment, monkeypatch):
+    monkeypatch.setattr(train, "PREPARE_THREADS", 1)
+    one_at_a_time = train_recommender(shop.events, shop.products, shop.cutoffs(), FAST)
+    pd.testing.assert_frame_equal(one_at_a_time.recommender.lists, replenishment.recommender.lists)
+    pd.testing.assert_frame_equal(one_at_a_time.comparison, replenishment.comparison)
+
+
+def test_a_refresh_on_the_training_events_keeps_the_lists_a_refit_would_make(shop, replenishment):
+    recommender, as_of = replenishment.recommender, replenishment.recommender.as_of
+    assert recommender.refreshed(shop.events, shop.products, as_of) is recommender
+    refit = dataclasses.replace(recommender, fitted_on=None).refreshed(shop.events, shop.products, as_of)
+    assert refit is not recommender and refit.fitted_on == recommender.fitted_on
+    pd.testing.assert_frame_equal(refit.lists, recommender.lists)
+    pd.testing.assert_frame_equal(refit.popular, recommender.popular)
+    fewer = shop.events.drop(shop.events.index[len(shop.events) // 2])  # one event less, the same last day
+    assert recommender.refreshed(fewer, shop.products, as_of) is not recommender
 
 
 def test_lists_are_ranked_1_to_20_with_their_source(replenishment):
