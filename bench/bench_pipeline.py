@@ -3,8 +3,8 @@
     python bench/bench_pipeline.py --size 1000000     # events; default: 1 M then 10 M
 
 The shop is simulated without the cutoffs' oracles (dbt reads no ground truth; bench_scale's
-shops have them). Each stage runs in its own process so its peak memory is its own (dbt's peak is the dbt
-process). Results are printed and appended as one JSON line to bench/results/pipeline.jsonl.
+shops have them). Each stage runs in its own process so its peak memory is its own (dbt's peak
+is the dbt process). Results are printed and appended as one JSON line to bench/results/pipeline.jsonl.
 """
 
 from __future__ import annotations

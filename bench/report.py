@@ -172,10 +172,11 @@ def render(run: dict, plot: Path | None) -> str:
     """The markdown between BEGIN and END: scope, targets, scale curve, tutorial, quality, every stage."""
     summary, machine = run["benches"], run["machine"]
     runs = sorted({figures["runs"] for sizes in summary.values() for figures in sizes.values()}) or [1]
+    span = str(runs[0]) if runs[0] == runs[-1] else f"{runs[0]}–{runs[-1]}"
     lines = [BEGIN, "", f"Latest `make bench`: {run['date']} on {machine['cpus']} cores, {machine['memory_gib']} GiB "
              f"({machine['platform']}, Python {machine['python']}); {run['scope']}. "
-             + (f"Each figure is the median of its runs ({'–'.join(map(str, sorted({runs[0], runs[-1]})))}: the `runs` column "
-                "below) with min–max in brackets; points at ≥ 10 M events run once. " if runs[-1] > 1
+             + (f"Each figure is the median of its runs ({span}: the `runs` column below) with min–max in "
+                "brackets; points at ≥ 10 M events run once. " if runs[-1] > 1
                 else "One run per figure. ") + "Versions: "
              + ", ".join(f"{k} {v}" for k, v in run["versions"].items()) + f". Raw results: `bench/results/{run['file']}`.",
              "", "### Issue 15's targets", "", *_table(["target", "measured", ""], targets(summary))]

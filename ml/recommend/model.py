@@ -38,7 +38,6 @@ class Recommender:
     fallback_reason: str | None = None
     fitted_on: str | None = None  # fingerprint() of the events and products the lists were made from
 
-
     def lists_at(self, cut: Cutoff, users: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(lists, popular) for `users` (default: the cut's population), ranked by this recipe."""
         history, k = cut.history, self.params.k
