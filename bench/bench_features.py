@@ -90,14 +90,21 @@ def stage_training_set(work: Path, size: int) -> dict:
 
 
 def _materialize(work: Path, size: int, online_store: str | None, bulk: bool) -> dict:
-    """The last day of every user into the online store: by `ml.online_load` or by Feast's own materialize."""
+    """The last day of every user into the online store: by `ml.online_load` or by Feast's own materialize (on SQLite:
+    into Feast's own row-per-feature store, the layout a Feast tutorial gets)."""
     from datetime import datetime, timedelta
 
-    from ml.feature_store import open_store
+    from feast import FeatureStore
+
+    from ml.feature_store import apply, definitions, open_store
     from ml.online_load import materialize
     from shoplens.settings import Settings
 
     store = open_store(Settings(data_dir=work, online_store=online_store))
+    if not bulk and online_store is None:
+        stock = {"type": "sqlite", "path": str(work / "feast" / "feast_sqlite.db")}
+        store = FeatureStore(config=store.config.model_copy(update={"online_config": stock}))
+        apply(store, definitions(_settings(work)))
     end = datetime(2024, 1, 2, tzinfo=UTC) + timedelta(days=DAYS)
     started = time.perf_counter()
     if bulk:
@@ -110,12 +117,12 @@ def _materialize(work: Path, size: int, online_store: str | None, bulk: bool) ->
 
 
 def stage_materialize_feast(work: Path, size: int) -> dict:
-    """The yardstick: Feast's materialize into the fresh SQLite store."""
+    """The yardstick: Feast's materialize into Feast's own SQLite store."""
     return _materialize(work, size, None, bulk=False)
 
 
 def stage_materialize(work: Path, size: int) -> dict:
-    """ShopLens' bulk loader over the same rows (a daily run: every user already stored)."""
+    """ShopLens' bulk loader into its one-row-per-entity SQLite store (`feature_repo.entity_rows`)."""
     return _materialize(work, size, None, bulk=True)
 
 

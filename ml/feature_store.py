@@ -19,20 +19,27 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
+from feature_repo import entity_rows
 from feature_repo.data_sources import TABLES
 from ml.catalogue import TRAINING_SETS
 from shoplens.ingest.sql import lit
 from shoplens.settings import Settings
 
 PROJECT = "shoplens"
-DECODED_CACHE = 200_000  # distinct online value blobs kept decoded by an OnlineReader (a few tens of MiB at most)
 
 
 def online_store_config(settings: Settings) -> dict:
-    """SQLite under the data directory, or the Redis the settings name (redis://host:port)."""
+    """SQLite under the data directory (one row per entity: `feature_repo.entity_rows`), or the Redis the settings
+    name (redis://host:port)."""
     if settings.online_store:
         return {"type": "redis", "connection_string": settings.online_store.removeprefix("redis://")}
-    return {"type": "sqlite", "path": str(settings.paths.feast / "online_store.db")}
+    return {"type": entity_rows.TYPE, "path": str(settings.paths.feast / "online_store.db")}
+
+
+def online_store_kind(store) -> str:
+    """`sqlite` (ShopLens' one-row-per-entity SQLite store) or the Feast online store type."""
+    kind = store.config.online_store.type
+    return "sqlite" if kind == entity_rows.TYPE else kind
 
 
 def write_store_yaml(settings: Settings) -> Path:
@@ -146,8 +153,8 @@ def online_features(store, user_ids: list[str], service_name: str) -> pd.DataFra
 class OnlineReader:
     """The online features of feature services, resolved once and read for many entities at a time.
 
-    One query per feature view (SQLite: its rows read directly, each distinct value blob decoded
-    once; Redis: the store's own batched read), then the services' on-demand transformations with
+    One query per feature view (SQLite: its entity rows read directly; Redis: the store's own
+    batched read), then the services' on-demand transformations with
     the udfs the registry holds. Features come back as float64 (NaN for null), as models read them.
     """
 
@@ -166,8 +173,8 @@ class OnlineReader:
         self.views = [(store.get_feature_view(name), sorted(names)) for name, names in wanted.items()]
         self.transforms = list(transforms.values())
         self.features = [f for _, names in self.views for f in names] + [f.name for t in self.transforms for f in t.features]
-        self._sqlite = store.config.online_store.type == "sqlite"
-        self._local, self._decoded = threading.local(), {}
+        self._sqlite = store.config.online_store.type == entity_rows.TYPE
+        self._local = threading.local()
 
     def read(self, ids: list[str]) -> pd.DataFrame:
         """One row per id in order: the id, `feature_timestamp` (UTC, the newest of its views' rows; NaT where no
@@ -208,21 +215,12 @@ class OnlineReader:
                 else (ts.timestamp(), {n: _python(v) for n, v in values.items()}) for ts, values in read]
 
     def _sqlite_rows(self, view, ids: list[str]) -> list:
-        from feast.infra.key_encoding_utils import serialize_entity_key
+        from feast.protos.feast.types.Value_pb2 import Map
 
-        keys = [serialize_entity_key(k, entity_key_serialization_version=self.store.config.entity_key_serialization_version)
-                for k in self._keys(ids)]
-        found: dict[bytes, tuple[float, dict]] = {}
-        query = (f'select entity_key, feature_name, value, event_ts from "{self.store.config.project}_{view.name}" '
-                 f"where entity_key in ({','.join('?' * len(keys))})")
-        for key, name, blob, ts in self._connection().execute(query, keys):
-            if blob in self._decoded:  # counts, flags and round values repeat across users: decode each once
-                value = self._decoded[blob]
-            else:
-                value = _python(_value(blob))
-                if len(self._decoded) < DECODED_CACHE:
-                    self._decoded[blob] = value
-            found.setdefault(key, (_seconds(ts), {}))[1][name] = value
+        config = self.store.config
+        keys = entity_rows.string_keys(config, self.join_key, ids)
+        found = {key: (us / 1e6, {n: _python(v) for n, v in Map.FromString(blob).val.items()})
+                 for key, us, blob in entity_rows.read(self._connection(), config, view, keys)}
         return [found.get(k) for k in keys]
 
     def _connection(self) -> sqlite3.Connection:
@@ -237,25 +235,14 @@ class OnlineReader:
         if not self._sqlite:
             ends = [self.store.get_feature_view(view.name).most_recent_end_time for view, _ in self.views]
             return max((end for end in ends if end), default=None)
-        newest = [self._connection().execute(f'select max(event_ts) from "{self.store.config.project}_{view.name}"').fetchone()[0]
+        config = self.store.config
+        newest = [self._connection().execute(f"select max(event_us) from {entity_rows.table_name(config, view)}").fetchone()[0]
                   for view, _ in self.views]
-        seconds = [_seconds(ts) for ts in newest if ts is not None]
-        return datetime.fromtimestamp(max(seconds), UTC) if seconds else None
-
-
-def _value(blob: bytes):
-    from feast.protos.feast.types.Value_pb2 import Value
-
-    value = Value()
-    value.ParseFromString(blob)
-    return value
+        micros = [us for us in newest if us is not None]
+        return datetime.fromtimestamp(max(micros) / 1e6, UTC) if micros else None
 
 
 def _python(value) -> float | None:
     kind = value.WhichOneof("val")
     return None if kind in (None, "null_val") else getattr(value, kind)
 
-
-def _seconds(ts) -> float:
-    """Feast's SQLite event_ts: epoch seconds, or an ISO text in older stores."""
-    return float(ts) if isinstance(ts, int | float) else datetime.fromisoformat(ts).replace(tzinfo=UTC).timestamp()

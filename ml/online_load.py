@@ -1,21 +1,21 @@
 """Load Feast's online store in bulk: the rows `FeatureStore.materialize` writes, without its per-value Python.
 
-Feast's materialization converts every value to a protobuf through generic type dispatch and
-writes SQLite one statement per value (bench/README.md: where the time went). Here each view's
-latest rows come from one DuckDB query over its parquet source, each distinct value is encoded
-once, and the store gets one batched write: SQLite's rows in key order in one `executemany`,
-Redis' hashes in one pipeline. What lands is byte for byte what Feast writes (tests/features),
-and the window is recorded in the registry as Feast records it.
+Feast's materialization converts every value to a protobuf through generic type dispatch, one
+row at a time (bench/README.md: where the time went). Here each view's latest rows come from one
+DuckDB query over its parquet source, each distinct value is encoded once, and the store gets one
+batched write: SQLite's entity rows (`feature_repo.entity_rows`) in one `executemany`, Redis'
+hashes in one pipeline. What lands is byte for byte what Feast's materialization writes through
+the same store (tests/features), and the window is recorded in the registry as Feast records it.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 import duckdb
 import numpy as np
 
+from feature_repo import entity_rows
 from shoplens.ingest.sql import ident
 
 # Feast value field per declared feature type (what its type map writes)
@@ -58,20 +58,14 @@ def _latest_rows(view, start: datetime, end: datetime):
         ).to_arrow_table()
 
 
-def _encoded(store, view, latest) -> tuple[list[bytes], list[datetime], dict[str, list[tuple]]]:
-    """Serialized entity keys (sorted), event times, and per feature the (proto blob, text) of each row in that order."""
-    from feast.infra.key_encoding_utils import serialize_entity_key
-    from feast.protos.feast.types.EntityKey_pb2 import EntityKey
-    from feast.protos.feast.types.Value_pb2 import Value
-
+def _encoded(store, view, latest) -> tuple[list[bytes], list[int], dict[str, list[bytes]]]:
+    """Serialized entity keys (sorted), event times in epoch microseconds, and per feature the serialized `Value`
+    of each row in that order."""
     if len(view.entity_columns) != 1 or str(view.entity_columns[0].dtype) != "String":
         raise TypeError(f"feature view {view.name}: the bulk loader writes views keyed by one string entity")
-    version, join_keys = store.config.entity_key_serialization_version, view.join_keys
-    keys = [serialize_entity_key(EntityKey(join_keys=join_keys, entity_values=[Value(string_val=v)]),
-                                 entity_key_serialization_version=version)
-            for v in latest.column("entity").to_pylist()]
-    order = sorted(range(len(keys)), key=keys.__getitem__)  # SQLite inserts in primary-key order
-    stamps = _datetimes(latest.column("ts_us").to_pylist())
+    keys = entity_rows.string_keys(store.config, view.join_keys[0], latest.column("entity").to_pylist())
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    stamps = latest.column("ts_us").to_pylist()
     values = {}
     for feature in view.features:
         column = latest.column(feature.name).to_pylist()
@@ -87,69 +81,35 @@ def _value_field(view, feature) -> str:
     return VALUE_FIELDS[name]
 
 
-def _protos(column: list, field: str) -> list[tuple[bytes, str | None]]:
-    """(serialized Value, Feast's value_text) per value; null and NaN are the empty Value, as in Feast."""
-    from feast.infra.online_stores.helpers import extract_text_and_num
+def _protos(column: list, field: str) -> list[bytes]:
+    """The serialized `Value` of each value; null and NaN are the empty Value, as in Feast."""
     from feast.protos.feast.types.Value_pb2 import Value
 
-    empty = (Value().SerializeToString(), None)
+    empty = Value().SerializeToString()
     if field == "double_val":
         return _doubles(np.asarray(column, dtype="float64"), empty)
     encoded: dict = {}
-    out = []
-    for value in column:
-        if value is None or value != value:
-            out.append(empty)
-            continue
-        pair = encoded.get(value)
-        if pair is None:
-            proto = Value(**{field: value})
-            pair = encoded[value] = (proto.SerializeToString(), extract_text_and_num(proto, False)[0])
-        out.append(pair)
-    return out
+    return [empty if value is None or value != value
+            else encoded.get(value) or encoded.setdefault(value, Value(**{field: value}).SerializeToString())
+            for value in column]
 
 
-def _doubles(values: np.ndarray, empty: tuple) -> list[tuple[bytes, str | None]]:
+def _doubles(values: np.ndarray, empty: bytes) -> list[bytes]:
     """`_protos` for doubles, mostly distinct: the wire bytes of `Value(double_val=x)` are its field tag (5, 64-bit)
     and x little-endian, packed for the whole column at once."""
     packed = np.empty(len(values), dtype=[("tag", "u1"), ("value", "<f8")])
     packed["tag"], packed["value"] = 5 << 3 | 1, values
     wire = packed.tobytes()
-    texts = map(str, values.tolist())
-    return [empty if x != x else (wire[9 * i:9 * i + 9], text) for i, (x, text) in enumerate(zip(values.tolist(), texts))]
+    return [empty if x != x else wire[9 * i:9 * i + 9] for i, x in enumerate(values.tolist())]
 
 
-def _datetimes(micros: list[int]) -> list[datetime]:
-    from datetime import UTC, timedelta
-
-    epoch, seen = datetime(1970, 1, 1, tzinfo=UTC), {}
-    return [seen.get(us) or seen.setdefault(us, epoch + timedelta(microseconds=us)) for us in micros]
-
-
-def _write_sqlite(store, view, keys: list[bytes], stamps: list[datetime], values: dict[str, list[tuple]]) -> None:
-    """Upsert the rows of Feast's SQLite table (entity_key, feature_name, value, value_text, event_ts, created_ts)."""
-    from feast.infra.online_stores.helpers import compute_table_id
-    from feast.infra.online_stores.sqlite import adapt_datetime_epoch
-    from feast.utils import to_naive_utc
-
-    config = store.config
-    if config.online_store.vector_enabled or getattr(config.online_store, "enable_openai_compatible_store", False):
-        raise ValueError("the bulk loader writes plain SQLite online stores (no vector or value_num columns)")
-    table = compute_table_id(config.project, view, config.registry.enable_online_feature_view_versioning)
-    epochs = [adapt_datetime_epoch(to_naive_utc(ts)) for ts in stamps]
-    names = sorted(values)
-    rows = ((key, name, *values[name][i], epochs[i]) for i, key in enumerate(keys) for name in names)
-    with sqlite3.connect(config.online_store.path, timeout=30) as con:
-        con.executemany(
-            f"insert into {ident(table)} (entity_key, feature_name, value, value_text, event_ts, created_ts) "
-            "values (?, ?, ?, ?, ?, null) on conflict(entity_key, feature_name) do update set "
-            "value = excluded.value, value_text = excluded.value_text, event_ts = excluded.event_ts, created_ts = null",
-            rows,
-        )
-    con.close()
+def _write_sqlite(store, view, keys: list[bytes], stamps: list[int], values: dict[str, list[bytes]]) -> None:
+    """One row per entity, as `EntityRowsOnlineStore.online_write_batch` writes it."""
+    features = entity_rows.pack([entity_rows.entries(name, values[name]) for name in sorted(values)])
+    entity_rows.write(store.config, view, list(zip(keys, stamps, [None] * len(keys), features, strict=True)))
 
 
-def _write_redis(store, view, keys: list[bytes], stamps: list[datetime], values: dict[str, list[tuple]]) -> None:
+def _write_redis(store, view, keys: list[bytes], stamps: list[int], values: dict[str, list[bytes]]) -> None:
     """Feast's Redis layout: a hash per entity, murmur-hashed field names and an event time field; a stored row
     as new or newer than the incoming one is kept, as Feast keeps it."""
     from feast.infra.online_stores.helpers import _mmh3, compute_versioned_name
@@ -168,12 +128,11 @@ def _write_redis(store, view, keys: list[bytes], stamps: list[datetime], values:
             pipe.hget(key, ts_field)
         stored = pipe.execute()
         for i, (key, previous) in enumerate(zip(redis_keys, stored, strict=True)):
-            stamp = Timestamp()
-            stamp.FromDatetime(stamps[i])
+            stamp = Timestamp(seconds=stamps[i] // 1_000_000, nanos=stamps[i] % 1_000_000 * 1000)
             if previous is not None and _nanos(stamp) <= _nanos(Timestamp.FromString(previous)):
                 continue
             pipe.hset(key, mapping={ts_field: stamp.SerializeToString(),
-                                    **{fields[f]: column[i][0] for f, column in values.items()}})
+                                    **{fields[f]: column[i] for f, column in values.items()}})
         pipe.execute()
 
 
@@ -181,4 +140,4 @@ def _nanos(stamp) -> int:
     return stamp.seconds * 1_000_000_000 + stamp.nanos
 
 
-_WRITERS = {"sqlite": _write_sqlite, "redis": _write_redis}
+_WRITERS = {entity_rows.TYPE: _write_sqlite, "redis": _write_redis}

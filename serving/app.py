@@ -22,7 +22,7 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ml.catalogue import RECOMMENDER_MODEL, TRAINING_SETS
-from ml.feature_store import OnlineReader, open_store
+from ml.feature_store import OnlineReader, online_store_kind, open_store
 from serving.champions import ChampionWatcher
 from serving.guard import RequestGuard
 from serving.schemas import (
@@ -192,7 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         missing = [m for m in REQUIRED if versions.get(m) is None]
         body = Ready(
             ready=not missing and store_error is None, models=versions, missing=missing,
-            online_store={"type": svc.store.config.online_store.type, "reachable": store_error is None,
+            online_store={"type": online_store_kind(svc.store), "reachable": store_error is None,
                           **({"error": store_error} if store_error else {})},
             newest_feature_timestamp=newest,
             feature_age_seconds=(datetime.now(UTC) - newest).total_seconds() if newest else None,

@@ -1,4 +1,5 @@
-"""The bulk online loader writes exactly what Feast's own materialization writes, on SQLite and on Redis."""
+"""The bulk online loader writes exactly what Feast's own materialization writes, on SQLite and on Redis, and the
+one-row-per-entity SQLite store serves what Feast's own SQLite store serves."""
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -6,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from feast.protos.feast.types.EntityKey_pb2 import EntityKey
+from feast.protos.feast.types.Value_pb2 import Value
 
 START, END = datetime(2024, 1, 2, tzinfo=UTC), datetime(2024, 1, 5, tzinfo=UTC)
 
@@ -31,8 +34,8 @@ def _rows() -> pd.DataFrame:
     return rows
 
 
-def _store(folder, rows: pd.DataFrame, online_store: str | None = None):
-    from feast import Entity, FeatureView, Field, FileSource, ValueType
+def _store(folder, rows: pd.DataFrame, online_store: str | None = None, feasts_sqlite: bool = False):
+    from feast import Entity, FeatureStore, FeatureView, Field, FileSource, ValueType
     from feast.types import Bool, Float32, Float64, Int64, String
 
     from ml.feature_store import apply, open_store
@@ -47,13 +50,16 @@ def _store(folder, rows: pd.DataFrame, online_store: str | None = None):
                        schema=[Field(name=c, dtype=t) for c, t in types.items()],
                        source=FileSource(name="mixed_source", path=str(path), timestamp_field="feature_timestamp"))
     store = open_store(Settings(data_dir=folder, online_store=online_store))
+    if feasts_sqlite:
+        store = FeatureStore(config=store.config.model_copy(update={"online_config": {"type": "sqlite",
+                                                                    "path": str(folder / "feast_sqlite.db")}}))
     apply(store, [user, view])
     return store
 
 
 def _sqlite_rows(store) -> list[tuple]:
     with sqlite3.connect(store.config.online_store.path) as con:
-        return con.execute("select * from shoplens_mixed order by entity_key, feature_name").fetchall()
+        return con.execute("select * from shoplens_mixed__rows order by entity_key").fetchall()
 
 
 def _intervals(store) -> list[tuple]:
@@ -69,12 +75,37 @@ def test_sqlite_rows_are_feasts_byte_for_byte(tmp_path):
     written = materialize(ours, START, END)
     expected = _sqlite_rows(feast)
     assert written == {"mixed": rows[rows["feature_timestamp"].between(START, END)]["user_id"].nunique()}
-    assert len(expected) == written["mixed"] * 5 and _sqlite_rows(ours) == expected
+    assert len(expected) == written["mixed"] and _sqlite_rows(ours) == expected
     assert _intervals(ours) == _intervals(feast)
     # a later window replaces the rows it has, as Feast's does
     feast.materialize(start_date=END, end_date=END + timedelta(days=1))
     materialize(ours, END, END + timedelta(days=1))
     assert _sqlite_rows(ours) == _sqlite_rows(feast) != expected
+
+
+def test_entity_rows_serve_what_feasts_own_sqlite_store_serves(tmp_path):
+    from ml.online_load import materialize
+
+    rows = _rows()
+    feasts, ours = _store(tmp_path / "feast", rows, feasts_sqlite=True), _store(tmp_path / "ours", rows)
+    assert feasts.config.online_store.type == "sqlite" != ours.config.online_store.type
+    feasts.materialize(start_date=START, end_date=END)
+    materialize(ours, START, END)
+    users = [{"user_id": u} for u in [*sorted(set(rows["user_id"])), "u-unknown"]]
+    features = [f"mixed:{name}" for name in ("views_7d", "rate", "share", "segment", "active")]
+
+    def online(store) -> dict:
+        return store.get_online_features(features=features, entity_rows=users).to_dict()
+
+    served = online(ours)
+    assert served == online(feasts)
+    assert served["rate"][-1] is None and sum(v is not None for v in served["rate"]) > 200
+    view, keys = ours.get_feature_view("mixed"), [EntityKey(join_keys=["user_id"], entity_values=[Value(string_val=u["user_id"])])
+                                                   for u in users]
+    read = ours._get_provider().online_read(config=ours.config, table=view, entity_keys=keys, requested_features=["rate"])
+    assert [ts for ts, _ in read] == [ts for ts, _ in feasts._get_provider().online_read(
+        config=feasts.config, table=view, entity_keys=keys, requested_features=["rate"])]
+    assert read[-1] == (None, None) and set(read[0][1]) == {"rate"}
 
 
 def test_redis_hashes_are_feasts_and_older_rows_never_replace_newer(tmp_path, redis_url):
@@ -114,3 +145,16 @@ def test_a_type_the_loader_does_not_write_is_named(tmp_path):
 
     with pytest.raises(TypeError, match="vectors: embedding is Array\\(Float32\\)"):
         _value_field(View, Feature)
+
+
+def test_string_keys_are_feasts_serialized_entity_keys(tmp_path):
+    from feast.infra.key_encoding_utils import serialize_entity_key
+
+    from feature_repo.entity_rows import string_keys
+
+    store = _store(tmp_path / "keys", _rows())
+    ids = ["u001", "", "käufer-ß", "x" * 300]
+    expected = [serialize_entity_key(EntityKey(join_keys=["user_id"], entity_values=[Value(string_val=i)]),
+                                     entity_key_serialization_version=store.config.entity_key_serialization_version)
+                for i in ids]
+    assert string_keys(store.config, "user_id", ids) == expected
