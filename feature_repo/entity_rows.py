@@ -90,9 +90,6 @@ def entry_head(name: str, value_size: int) -> bytes:
 def entries(name: str, values: list[bytes]) -> list[bytes]:
     """Each serialized `Value` as one `Map.val` entry named `name`."""
     heads = {size: entry_head(name, size) for size in set(map(len, values))}
-    if len(heads) == 1:  # a column of doubles, say
-        (head,) = heads.values()
-        return [head + v for v in values]
     return [heads[len(v)] + v for v in values]
 
 

@@ -191,7 +191,7 @@ class OnlineReader:
         stored = [name for _, names in self.views for name in names]
         matrix, stamps, column = np.full((len(ids), len(stored)), np.nan), np.full(len(ids), np.nan), 0
         for view, names in self.views:
-            rows = self._sqlite_rows(view, ids) if self._sqlite else self._store_rows(view, names, ids)
+            rows = (self._sqlite_rows if self._sqlite else self._store_rows)(view, names, ids)
             for i, row in enumerate(rows):
                 if row is not None:
                     stamps[i] = np.fmax(stamps[i], row[0])
@@ -214,13 +214,15 @@ class OnlineReader:
         return [None if values is None or ts is None or ts.timestamp() == 0
                 else (ts.timestamp(), {n: _python(v) for n, v in values.items()}) for ts, values in read]
 
-    def _sqlite_rows(self, view, ids: list[str]) -> list:
+    def _sqlite_rows(self, view, names: list[str], ids: list[str]) -> list:
         from feast.protos.feast.types.Value_pb2 import Map
 
         config = self.store.config
         keys = entity_rows.string_keys(config, self.join_key, ids)
-        found = {key: (us / 1e6, {n: _python(v) for n, v in Map.FromString(blob).val.items()})
-                 for key, us, blob in entity_rows.read(self._connection(), config, view, keys)}
+        found = {}
+        for key, us, blob in entity_rows.read(self._connection(), config, view, keys):
+            values = Map.FromString(blob).val
+            found[key] = (us / 1e6, {n: _python(values[n]) for n in names if n in values})
         return [found.get(k) for k in keys]
 
     def _connection(self) -> sqlite3.Connection:

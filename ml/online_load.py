@@ -59,18 +59,13 @@ def _latest_rows(view, start: datetime, end: datetime):
 
 
 def _encoded(store, view, latest) -> tuple[list[bytes], list[int], dict[str, list[bytes]]]:
-    """Serialized entity keys (sorted), event times in epoch microseconds, and per feature the serialized `Value`
-    of each row in that order."""
+    """Per row: the serialized entity key, the event time in epoch microseconds, and per feature the serialized
+    `Value`."""
     if len(view.entity_columns) != 1 or str(view.entity_columns[0].dtype) != "String":
         raise TypeError(f"feature view {view.name}: the bulk loader writes views keyed by one string entity")
     keys = entity_rows.string_keys(store.config, view.join_keys[0], latest.column("entity").to_pylist())
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    stamps = latest.column("ts_us").to_pylist()
-    values = {}
-    for feature in view.features:
-        column = latest.column(feature.name).to_pylist()
-        values[feature.name] = _protos([column[i] for i in order], _value_field(view, feature))
-    return [keys[i] for i in order], [stamps[i] for i in order], values
+    values = {f.name: _protos(latest.column(f.name).to_pylist(), _value_field(view, f)) for f in view.features}
+    return keys, latest.column("ts_us").to_pylist(), values
 
 
 def _value_field(view, feature) -> str:
