@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test dev serve mlflow evidently feast-ui bench lock clean
+.PHONY: demo test dev serve mlflow evidently feast-ui team-up team-down bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ evidently: $(STAMP)  ## the Evidently UI over the monitoring workspace on http:/
 
 feast-ui: $(STAMP)  ## the Feast UI over the registry on http://127.0.0.1:8888
 	$(BIN)/shoplens ui feast
+
+team-up: $(STAMP)  ## throwaway PostgreSQL, Redis and MLflow servers for SHOPLENS_PROFILE=team
+	$(BIN)/shoplens team up
+
+team-down: $(STAMP)  ## stop the team servers (their data stays in data/team)
+	$(BIN)/shoplens team down
 
 bench: $(STAMP)  ## benchmarks; results go to bench/results and bench/README.md
 	$(BIN)/python bench/run_all.py

@@ -122,13 +122,36 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     """The serving API under uvicorn; it reads the settings from the environment (each worker builds its own app)."""
     import uvicorn
 
-    if not (settings.paths.feast / "registry.db").exists():
+    from ml.feature_store import has_registry
+
+    if not has_registry(settings):
         raise Stop(f"nothing to serve in {settings.data_dir}: run `shoplens demo` or `shoplens run` first")
     os.environ.update(settings.environment())
     say(f"serving {settings.data_dir} on http://{args.host}:{args.port} ({args.workers} worker(s)); "
         f"the API's page: http://{args.host}:{args.port}/docs")
     uvicorn.run("serving.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_level="info" if args.verbose else "warning")
+
+
+def _cmd_team(args: argparse.Namespace, settings: Settings) -> None:
+    from apps import team
+
+    try:
+        if args.action == "down":
+            stopped = team.down(settings)
+            say(f"stopped {', '.join(stopped)}; their data stays in {settings.paths.team}" if stopped
+                else "no team servers were running")
+            return
+        servers = team.up(settings) if args.action == "up" else team.recorded(settings)
+    except team.TeamError as error:
+        raise Stop(str(error), settings.paths.team) from None
+    if not servers:
+        say(f"no team servers are running for {settings.data_dir} (start them: make team-up)")
+        return
+    for name, label in (("postgres", "PostgreSQL"), ("redis", "Redis"), ("mlflow", "MLflow")):
+        started = "" if servers.get("already_running") or args.action == "status" else f" (started in {servers['start_seconds'][name]} s)"
+        say(f"{label:<10} {servers[name]}{started}")
+    say(f"recorded in {settings.paths.team_servers}; use them: SHOPLENS_PROFILE=team make demo")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -177,6 +200,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+
+    team = command("team", _cmd_team, "throwaway PostgreSQL, Redis and MLflow servers on 127.0.0.1 for the team profile")
+    team.add_argument("action", choices=["up", "down", "status"], help="start them (data under the data directory), "
+                      "stop them, or show where they run")
 
     ui = command("ui", _cmd_ui, "serve a UI over the data directory on 127.0.0.1")
     ui.add_argument("name", choices=UIS, help="dagster :3000, mlflow :5000, evidently :8000 or feast :8888")

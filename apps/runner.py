@@ -94,21 +94,27 @@ def source_config(spec: str, encoding: str = "utf-8") -> dict:
 
 
 def prepare_dagster_home(settings: Settings):
-    """DAGSTER_HOME inside the data directory: no telemetry (the project runs offline); every
-    run's log lines, traces included, appended to the log file."""
+    """DAGSTER_HOME inside the data directory, its dagster.yaml written from the settings: no telemetry (the project
+    runs offline); every run's log lines, traces included, appended to the log file; at most one queued run that
+    writes the warehouse at a time (DuckDB has one writer); under the team profile, runs, event logs and schedules
+    in PostgreSQL."""
+    from orchestration import tags
+
     home = settings.paths.dagster_home
     home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        handler = {"class": "logging.FileHandler", "level": "DEBUG", "filename": str(settings.paths.log_file),
-                   "formatter": "plain"}
-        config.write_text(yaml.safe_dump({
-            "telemetry": {"enabled": False},
-            "python_logs": {"dagster_handler_config": {
-                "handlers": {"log_file": handler},
-                "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(message)s"}},
-            }},
-        }))
+    handler = {"class": "logging.FileHandler", "level": "DEBUG", "filename": str(settings.paths.log_file),
+               "formatter": "plain"}
+    config = {
+        "telemetry": {"enabled": False},
+        "python_logs": {"dagster_handler_config": {
+            "handlers": {"log_file": handler},
+            "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(message)s"}},
+        }},
+        "concurrency": {"runs": {"tag_concurrency_limits": [{"key": tags.WAREHOUSE, "limit": 1}]}},
+    }
+    if settings.team:
+        config["storage"] = {"postgres": {"postgres_url": settings.database_url("dagster")}}
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config))
     return home
 
 

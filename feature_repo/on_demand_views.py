@@ -9,6 +9,9 @@ SCHEMA = [Field(name=name, dtype=Float64) for name in ("view_to_purchase_30d", "
 
 
 def user_intent_view(user_activity: FeatureView) -> OnDemandFeatureView:
+    # Feast's decorator reads the function's source, then renames its module to __main__ (so dill pickles it by
+    # value); a second declaration in the same process would look for the source in __main__
+    user_intent.__module__ = __name__
     return on_demand_feature_view(sources=[user_activity], schema=SCHEMA)(user_intent)
 
 

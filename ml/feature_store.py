@@ -1,7 +1,8 @@
 """The Feast store of a data directory: configure, apply, build training sets, serve online.
 
 Everything Feast keeps lives under the data directory's `feast/`: the registry, the exported
-feature sources, and the SQLite online store (or Redis when the settings name one).
+feature sources, and the SQLite online store (or Redis when the settings name one); under the
+team profile the registry is Feast's SQL registry in PostgreSQL and the online store Redis.
 `OnlineReader` is the serving path: the rows of many entities in one read per feature view,
 the on-demand transformations applied as `get_online_features` applies them.
 """
@@ -42,6 +43,21 @@ def online_store_kind(store) -> str:
     return "sqlite" if kind == entity_rows.TYPE else kind
 
 
+def registry_config(settings: Settings) -> str | dict:
+    """A registry file under the data directory, or (team profile) Feast's SQL registry in PostgreSQL."""
+    if settings.team:
+        return {"registry_type": "sql", "path": settings.database_url("feast", driver="psycopg"), "cache_ttl_seconds": 60,
+                "sqlalchemy_config_kwargs": {"pool_pre_ping": True}}
+    return str(settings.paths.feast / "registry.db")
+
+
+def has_registry(settings: Settings) -> bool:
+    """Whether a run has applied the feature definitions (what serving needs before it starts)."""
+    if not settings.team:
+        return (settings.paths.feast / "registry.db").exists()
+    return bool(open_store(settings).list_feature_views())
+
+
 def write_store_yaml(settings: Settings) -> Path:
     """The data directory's feature_store.yaml (also what `feast -f <it>` and `feast ui` read)."""
     root = settings.paths.feast
@@ -49,7 +65,7 @@ def write_store_yaml(settings: Settings) -> Path:
     config = {
         "project": PROJECT,
         "provider": "local",
-        "registry": str(root / "registry.db"),
+        "registry": registry_config(settings),
         "offline_store": {"type": "duckdb"},
         "online_store": online_store_config(settings),
         "entity_key_serialization_version": 3,

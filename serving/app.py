@@ -22,7 +22,7 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ml.catalogue import RECOMMENDER_MODEL, TRAINING_SETS
-from ml.feature_store import OnlineReader, online_store_kind, open_store
+from ml.feature_store import OnlineReader, has_registry, online_store_kind, open_store
 from serving.champions import ChampionWatcher
 from serving.guard import RequestGuard
 from serving.schemas import (
@@ -52,9 +52,8 @@ class Service:
     """What the endpoints share: the online reader, the champion watcher, the API keys and the id pseudonymisation."""
 
     def __init__(self, settings: Settings) -> None:
-        paths = settings.paths
-        if not (paths.feast / "registry.db").exists():
-            raise RuntimeError(f"no Feast registry under {paths.feast}: run `shoplens demo` or `shoplens run` first")
+        if not has_registry(settings):
+            raise RuntimeError(f"no Feast registry for {settings.data_dir}: run `shoplens demo` or `shoplens run` first")
         self.settings = settings
         self.store = open_store(settings)
         self.reader = OnlineReader(self.store, USER_SERVICES, "user_id")

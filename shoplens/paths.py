@@ -5,6 +5,7 @@
     monitoring/reports/<day>/<name>.{html,json}  monitoring/samples/<day>.parquet
     monitoring/reference/<model>-v<version>.parquet  monitoring/workspace/
     shoplens.log  pseudonymise.key  pseudonymised  source.txt  api.key
+    team/ (servers.json, postgres/, redis/, mlflow/: `shoplens team up`)
 """
 
 from __future__ import annotations
@@ -111,6 +112,16 @@ class Paths:
     def workspace(self) -> Path:
         """The Evidently workspace (`evidently ui --workspace ...`)."""
         return self.monitoring / "workspace"
+
+    @property
+    def team(self) -> Path:
+        """The throwaway team servers' data (`shoplens team up`): postgres/, redis/, mlflow/ and their logs."""
+        return self.root / "team"
+
+    @property
+    def team_servers(self) -> Path:
+        """The addresses and process ids of the running team servers (written by `shoplens team up`)."""
+        return self.team / "servers.json"
 
     @property
     def scenarios(self) -> Path:

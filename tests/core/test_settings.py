@@ -38,6 +38,32 @@ def test_a_child_process_gets_the_same_settings_back(tmp_path):
     assert Settings.from_env(env) == settings
 
 
+def test_the_team_profile_names_what_it_lacks_and_takes_the_recorded_servers(tmp_path):
+    with pytest.raises(ValueError, match="needs SHOPLENS_POSTGRES_URL, SHOPLENS_ONLINE_STORE, MLFLOW_TRACKING_URI.*make team-up"):
+        Settings.from_env({"SHOPLENS_PROFILE": "team"}, data_dir=tmp_path)
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "servers.json").write_text(json.dumps(
+        {"postgres": "postgresql://shoplens@127.0.0.1:5", "redis": "redis://127.0.0.1:6", "mlflow": "http://127.0.0.1:7"}))
+    recorded = Settings.from_env({"SHOPLENS_PROFILE": "team"}, data_dir=tmp_path)
+    assert (recorded.postgres_url, recorded.online_store, recorded.tracking_uri) == (
+        "postgresql://shoplens@127.0.0.1:5", "redis://127.0.0.1:6", "http://127.0.0.1:7")
+    assert recorded.database_url("feast", driver="psycopg") == "postgresql+psycopg://shoplens@127.0.0.1:5/shoplens_feast"
+    own = Settings.from_env({"SHOPLENS_PROFILE": "team", "MLFLOW_TRACKING_URI": "http://mlflow.team:5000"}, data_dir=tmp_path)
+    assert own.tracking_uri == "http://mlflow.team:5000"  # a variable wins over the record
+    assert Settings.from_env({}, data_dir=tmp_path).postgres_url is None  # the local profile ignores the record
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("profile", "cluster", "SHOPLENS_PROFILE must be one of local, team"),
+    ("postgres_url", "postgresql://u:secret@db:5432", "must not hold a password"),
+    ("postgres_url", "postgresql://u@db:5432/mydb", "a server; ShopLens keeps its own databases"),
+    ("postgres_url", "mysql://u@db", "must be postgresql://user@host:port"),
+])
+def test_a_bad_profile_or_postgres_url_is_refused(tmp_path, field, value, message):
+    with pytest.raises(ValueError, match=message):
+        Settings(data_dir=tmp_path, **{field: value})
+
+
 def test_an_unknown_online_store_is_refused(tmp_path):
     with pytest.raises(ValueError, match="redis://host:port"):
         Settings(data_dir=tmp_path, online_store="memcached://x")

@@ -56,6 +56,18 @@ def test_the_on_demand_view_is_a_plain_pandas_function():
     assert out["spend_per_purchase_30d"].tolist()[0] == 10.0 and out["spend_per_purchase_30d"].iloc[1:].isna().all()
 
 
+def test_the_feature_objects_can_be_declared_again_in_the_same_process(tmp_path):
+    """Feast's decorator renames the function's module to __main__: the second declaration (a second data
+    directory, the team profile beside the local one) must still find its source."""
+    from feast import OnDemandFeatureView
+
+    from feature_repo.repository import feature_objects
+
+    first, second = ([o for o in feature_objects(tmp_path / name) if isinstance(o, OnDemandFeatureView)] for name in "ab")
+    assert [v.feature_transformation.udf_string for v in first] == [v.feature_transformation.udf_string for v in second]
+    assert "def user_intent(features" in first[0].feature_transformation.udf_string
+
+
 def test_redis_online_store_serves_what_was_materialized(planted_store, redis_url):
     store, _ = planted_store(PLANTED, online_store=redis_url)
     assert store.config.online_store.type == "redis"
