@@ -89,7 +89,8 @@ class _Postgres:
         if done.returncode:
             raise TeamError(f"{Path(args[0]).name} failed: {(done.stderr or done.stdout).strip()[-1500:]}")
 
-    def start(self, port: int) -> None:
+    def start(self, port: int) -> int:
+        """Start the cluster (made on first use) with ShopLens' databases; returns the postmaster's pid."""
         self.root.mkdir(parents=True, exist_ok=True)
         if self.as_user:  # the postgres user must own the cluster and reach it
             self.root.chmod(0o755)
@@ -103,6 +104,7 @@ class _Postgres:
                   "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {self.root}", "start")
         for database in TEAM_DATABASES.values():
             self._create_database(port, database)
+        return int((self.cluster / "postmaster.pid").read_text().split()[0])
 
     def _create_database(self, port: int, name: str) -> None:
         import psycopg
@@ -183,20 +185,15 @@ def up(settings: Settings) -> dict:
     root = settings.paths.team
     down(settings)  # whatever is left of an earlier start
     ports = {name: _free_port() for name in ("postgres", "redis", "mlflow")}
-    seconds, pids = {}, {}
-    started = time.perf_counter()
-    postgres = _Postgres(root)
-    postgres.start(ports["postgres"])
-    pids["postgres"] = int((postgres.cluster / "postmaster.pid").read_text().split()[0])
-    seconds["postgres"] = round(time.perf_counter() - started, 2)
     url = f"postgresql://{USER}@127.0.0.1:{ports['postgres']}"
-    for name, start in (("redis", lambda: _start_redis(root, ports["redis"])),
-                        ("mlflow", lambda: _start_mlflow(root, ports["mlflow"],
-                                                         f"postgresql+psycopg2://{USER}@127.0.0.1:{ports['postgres']}/"
-                                                         f"{TEAM_DATABASES['mlflow']}"))):
-        t0 = time.perf_counter()
+    backend = settings.with_(postgres_url=url).database_url("mlflow", driver="psycopg2")
+    seconds, pids = {}, {}
+    for name, start in (("postgres", lambda: _Postgres(root).start(ports["postgres"])),
+                        ("redis", lambda: _start_redis(root, ports["redis"])),
+                        ("mlflow", lambda: _start_mlflow(root, ports["mlflow"], backend))):
+        started = time.perf_counter()
         pids[name] = start()
-        seconds[name] = round(time.perf_counter() - t0, 2)
+        seconds[name] = round(time.perf_counter() - started, 2)
     servers = {"postgres": url, "redis": f"redis://127.0.0.1:{ports['redis']}",
                "mlflow": f"http://127.0.0.1:{ports['mlflow']}", "pids": pids, "start_seconds": seconds}
     settings.paths.team_servers.write_text(json.dumps(servers, indent=2) + "\n")
