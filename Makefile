@@ -32,7 +32,7 @@ evidently: $(STAMP)  ## the Evidently UI over the monitoring workspace on http:/
 feast-ui: $(STAMP)  ## the Feast UI over the registry on http://127.0.0.1:8888
 	$(BIN)/shoplens ui feast
 
-team-up: $(STAMP)  ## throwaway PostgreSQL, Redis and MLflow servers for SHOPLENS_PROFILE=team
+team-up: $(STAMP)  ## throwaway PostgreSQL, Redis, MLflow and Evidently servers for SHOPLENS_PROFILE=team
 	$(BIN)/shoplens team up
 
 team-down: $(STAMP)  ## stop the team servers (their data stays in data/team)

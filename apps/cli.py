@@ -148,7 +148,7 @@ def _cmd_team(args: argparse.Namespace, settings: Settings) -> None:
     if not servers:
         say(f"no team servers are running for {settings.data_dir} (start them: make team-up)")
         return
-    for name, label in (("postgres", "PostgreSQL"), ("redis", "Redis"), ("mlflow", "MLflow")):
+    for name, label in (("postgres", "PostgreSQL"), ("redis", "Redis"), ("mlflow", "MLflow"), ("evidently", "Evidently")):
         started = "" if servers.get("already_running") or args.action == "status" else f" (started in {servers['start_seconds'][name]} s)"
         say(f"{label:<10} {servers[name]}{started}")
     say(f"recorded in {settings.paths.team_servers}; use them: SHOPLENS_PROFILE=team make demo")
@@ -201,7 +201,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080, help="port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
 
-    team = command("team", _cmd_team, "throwaway PostgreSQL, Redis and MLflow servers on 127.0.0.1 for the team profile")
+    team = command("team", _cmd_team, "throwaway PostgreSQL, Redis, MLflow and Evidently servers on 127.0.0.1 "
+                   "for the team profile")
     team.add_argument("action", choices=["up", "down", "status"], help="start them (data under the data directory), "
                       "stop them, or show where they run")
 

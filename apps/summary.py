@@ -46,7 +46,7 @@ def _model_line(name: str, meta: dict) -> str:
 
 def ui_urls(settings: Settings) -> dict[str, str]:
     """Where each UI is served on this machine (`shoplens ui NAME` listens on its port)."""
-    return {"dagster": "http://127.0.0.1:3000", "mlflow": settings.mlflow_ui, "evidently": settings.evidently_ui,
+    return {"dagster": "http://127.0.0.1:3000", "mlflow": settings.mlflow_ui, "evidently": settings.evidently_link,
             "feast": "http://127.0.0.1:8888"}
 
 

@@ -1,8 +1,10 @@
-"""Throwaway team servers on 127.0.0.1: PostgreSQL, Redis and an MLflow tracking server (`shoplens team up|down`).
+"""Throwaway team servers on 127.0.0.1: PostgreSQL, Redis, an MLflow tracking server and an Evidently UI
+service on PostgreSQL (`shoplens team up|down`).
 
 Their data lives under the data directory's team/; `up` records their addresses in team/servers.json,
 which the team profile reads for every server variable left unset. A real team points
-SHOPLENS_POSTGRES_URL, SHOPLENS_ONLINE_STORE and MLFLOW_TRACKING_URI at its own servers instead.
+SHOPLENS_POSTGRES_URL, SHOPLENS_ONLINE_STORE, MLFLOW_TRACKING_URI and SHOPLENS_EVIDENTLY_URL at its own
+servers instead.
 The servers have no passwords: they listen on 127.0.0.1 only, for one machine's trial.
 """
 
@@ -22,6 +24,8 @@ from pathlib import Path
 from shoplens.settings import TEAM_DATABASES, Settings
 
 USER = "shoplens"
+HTTP_SERVICES = ("mlflow", "evidently")
+SERVERS = ("postgres", "redis", *HTTP_SERVICES)
 START_TIMEOUT_S = 90
 
 
@@ -144,29 +148,43 @@ def _start_redis(root: Path, port: int) -> int:
     return int(pidfile.read_text())
 
 
-def _start_mlflow(root: Path, port: int, backend: str) -> int:
-    """`mlflow server` on a PostgreSQL backend, artifacts proxied from a folder; one worker, no job runner
-    (the defaults start 13 processes in 2.7 GB)."""
-    log = root / "mlflow.log"
-    (root / "mlflow").mkdir(parents=True, exist_ok=True)
-    command = [str(Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-               "--backend-store-uri", backend, "--artifacts-destination", str(root / "mlflow" / "artifacts"),
-               "--workers", "1"]
-    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+def _start_service(root: Path, name: str, command: list[str], port: int, health: str, env: dict | None = None) -> int:
+    """A Python web service from the venv, in its own process group, logging to team/<name>.log;
+    returns its pid once http://127.0.0.1:<port><health> answers."""
+    log = root / f"{name}.log"
     with log.open("a") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        process = subprocess.Popen([str(Path(sys.executable).parent / command[0]), *command[1:]], stdout=out,
+                                   stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True)
 
     def ready() -> bool:
         if process.poll() is not None:
-            raise TeamError(f"mlflow server exited ({process.returncode}); its log {log} ends:\n"
+            raise TeamError(f"{name} exited ({process.returncode}); its log {log} ends:\n"
                             f"{log.read_text(errors='replace')[-2000:]}")
         try:
-            return urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).status == 200
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=1).status == 200
         except OSError:
             return False
 
-    _wait("mlflow server", ready, log)
+    _wait(name, ready, log)
     return process.pid
+
+
+def _start_mlflow(root: Path, port: int, backend: str) -> int:
+    """`mlflow server` on a PostgreSQL backend, artifacts proxied from a folder; one worker, no job runner
+    (the defaults start 13 processes in 2.7 GB)."""
+    (root / "mlflow").mkdir(parents=True, exist_ok=True)
+    command = ["mlflow", "server", "--host", "127.0.0.1", "--port", str(port), "--backend-store-uri", backend,
+               "--artifacts-destination", str(root / "mlflow" / "artifacts"), "--workers", "1"]
+    return _start_service(root, "mlflow", command, port, "/health", {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
+
+
+def _start_evidently(root: Path, port: int, database: str) -> int:
+    """`evidently ui` with its SQL storage (projects, snapshots and their points in PostgreSQL), so
+    adding a day's snapshot does not re-read the earlier ones as a workspace folder does."""
+    conf = root / "evidently.yaml"
+    conf.write_text(f"storage:\n  type: sql\ndatabase:\n  url: {json.dumps(database)}\n")
+    command = ["evidently", "ui", "--host", "127.0.0.1", "--port", str(port), "--conf-path", str(conf)]
+    return _start_service(root, "evidently", command, port, "/api/version")
 
 
 def recorded(settings: Settings) -> dict | None:
@@ -179,23 +197,26 @@ def recorded(settings: Settings) -> dict | None:
 
 
 def up(settings: Settings) -> dict:
-    """Start the three servers (or find them running); returns what servers.json records, start-up seconds included."""
+    """Start the four servers (or find them running); returns what servers.json records, start-up seconds included."""
     if running := recorded(settings):
         return {**running, "already_running": True}
     root = settings.paths.team
     down(settings)  # whatever is left of an earlier start
-    ports = {name: _free_port() for name in ("postgres", "redis", "mlflow")}
+    ports = {name: _free_port() for name in SERVERS}
     url = f"postgresql://{USER}@127.0.0.1:{ports['postgres']}"
-    backend = settings.with_(postgres_url=url).database_url("mlflow", driver="psycopg2")
+    on_postgres = settings.with_(postgres_url=url)
     seconds, pids = {}, {}
     for name, start in (("postgres", lambda: _Postgres(root).start(ports["postgres"])),
                         ("redis", lambda: _start_redis(root, ports["redis"])),
-                        ("mlflow", lambda: _start_mlflow(root, ports["mlflow"], backend))):
+                        ("mlflow", lambda: _start_mlflow(root, ports["mlflow"], on_postgres.database_url("mlflow", "psycopg2"))),
+                        ("evidently", lambda: _start_evidently(root, ports["evidently"],
+                                                               on_postgres.database_url("evidently", "psycopg")))):
         started = time.perf_counter()
         pids[name] = start()
         seconds[name] = round(time.perf_counter() - started, 2)
     servers = {"postgres": url, "redis": f"redis://127.0.0.1:{ports['redis']}",
-               "mlflow": f"http://127.0.0.1:{ports['mlflow']}", "pids": pids, "start_seconds": seconds}
+               **{name: f"http://127.0.0.1:{ports[name]}" for name in HTTP_SERVICES},
+               "pids": pids, "start_seconds": seconds}
     settings.paths.team_servers.write_text(json.dumps(servers, indent=2) + "\n")
     return servers
 
@@ -204,14 +225,14 @@ def down(settings: Settings) -> list[str]:
     """Stop the servers `up` started (their data stays for the next `up`); returns the ones stopped."""
     path, stopped = settings.paths.team_servers, []
     pids = json.loads(path.read_text())["pids"] if path.exists() else {}
-    for name in ("mlflow", "redis"):
+    for name in (*HTTP_SERVICES, "redis"):
         if _alive(pids.get(name)):
             _terminate(pids[name])
             stopped.append(name)
     if (settings.paths.team / "postgres").exists() and (postgres := _Postgres(settings.paths.team)).running():
         postgres.stop()
         stopped.append("postgres")
-    for name in ("mlflow", "redis"):
+    for name in (*HTTP_SERVICES, "redis"):
         deadline = time.monotonic() + 30
         while _alive(pids.get(name)) and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -4,6 +4,9 @@
     <root>/reports/<day>/<name>.json   the figures the policy and Dagster read
     <root>/workspace                   `evidently ui --workspace <root>/workspace`, one
                                        snapshot per day and report (a rerun replaces it)
+
+Under the team profile the snapshots go to an Evidently UI service on SQL storage instead
+(`shoplens team up` starts one on PostgreSQL), named "<day> <report>" there too.
 """
 
 from __future__ import annotations
@@ -59,11 +62,12 @@ def _dashboard(project) -> None:
 
 
 @cache
-def _project(path: str):
-    """The workspace and its project, opened once per process: opening parses every stored snapshot."""
-    from evidently.ui.workspace import Workspace
+def _project(location: str):
+    """The workspace (a folder, or the URL of an Evidently UI service) and its project, opened once per
+    process: opening a local workspace parses every stored snapshot."""
+    from evidently.ui.workspace import RemoteWorkspace, Workspace
 
-    workspace = Workspace.create(path)
+    workspace = RemoteWorkspace(location) if location.startswith("http") else Workspace.create(location)
     projects = workspace.search_project(PROJECT)
     if projects:
         return workspace, projects[0]
@@ -72,16 +76,39 @@ def _project(path: str):
     return workspace, project
 
 
-def add_snapshot(root: Path, day: str, name: str, snapshot) -> str:
-    """Add the snapshot to the workspace's project (created with its dashboard on first use),
-    replacing the one an earlier run added for the same day and report; returns its path in the
-    Evidently UI (`/projects/<project>/reports/<snapshot>`)."""
+def add_snapshot(root: Path, day: str, name: str, snapshot, server: str | None = None) -> str:
+    """Add the snapshot, named "<day> <name>", to the project (created with its dashboard on first use)
+    in the local workspace under `root` or on the Evidently UI service `server`, replacing the one an
+    earlier run added for the same day and report; returns its path in the Evidently UI
+    (`/projects/<project>/reports/<snapshot>`)."""
+    key = f"{day} {name}"
+    if server:
+        workspace, project = _project(server.rstrip("/"))
+        for snapshot_id in _remote_snapshots(server, project.id, key):
+            _request(server, f"/api/projects/{project.id}/{snapshot_id}", "DELETE")
+        added = workspace.add_run(project.id, snapshot, include_data=False, name=key).id
+        return f"/projects/{project.id}/reports/{added}"
     workspace, project = _project(str(root / "workspace"))
     index_path = root / "workspace" / "shoplens_index.json"
     index = json.loads(index_path.read_text()) if index_path.exists() else {}
-    key = f"{day}/{name}"
-    if key in index:
-        workspace.delete_run(project.id, index[key])
-    index[key] = str(workspace.add_run(project.id, snapshot, include_data=False).id)
+    indexed = f"{day}/{name}"
+    if indexed in index:
+        workspace.delete_run(project.id, index[indexed])
+    index[indexed] = str(workspace.add_run(project.id, snapshot, include_data=False, name=key).id)
     index_path.write_text(json.dumps(index, indent=1))
-    return f"/projects/{project.id}/reports/{index[key]}"
+    return f"/projects/{project.id}/reports/{index[indexed]}"
+
+
+def _request(server: str, path: str, method: str = "GET"):
+    """One call to the service's REST API (RemoteWorkspace 0.7.23 lists and deletes no snapshots,
+    though the service has both routes)."""
+    import urllib.request
+
+    with urllib.request.urlopen(urllib.request.Request(server.rstrip("/") + path, method=method), timeout=60) as reply:
+        body = reply.read()
+    return json.loads(body) if body else None
+
+
+def _remote_snapshots(server: str, project_id, key: str) -> list[str]:
+    """The ids of the project's snapshots named `key` on the service."""
+    return [report["id"] for report in _request(server, f"/api/projects/{project_id}/reports") if report["name"] == key]

@@ -14,6 +14,7 @@ The variables (README, "Configuration"):
     MLFLOW_TRACKING_URI         SQLite        a team's MLflow server instead of data/mlflow (team: required)
     SHOPLENS_MLFLOW_UI          http://127.0.0.1:5000   where links to MLflow runs point
     SHOPLENS_EVIDENTLY_UI       http://127.0.0.1:8000   where links to Evidently reports point
+    SHOPLENS_EVIDENTLY_URL      local workspace an Evidently UI service that stores the snapshots (team: required)
     SHOPLENS_API_KEYS           data/api.key  comma-separated keys of the serving API (else the key file)
     SHOPLENS_MODEL_POLL_SECONDS 30            how often the serving API checks the registry for new champions
 
@@ -36,8 +37,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 PROFILES = ("local", "team")
-TEAM_SERVERS = {"postgres_url": "postgres", "online_store": "redis", "mlflow_tracking_uri": "mlflow"}  # field -> servers.json
-TEAM_DATABASES = {"dagster": "shoplens_dagster", "feast": "shoplens_feast", "mlflow": "shoplens_mlflow"}
+TEAM_SERVERS = {"postgres_url": "postgres", "online_store": "redis", "mlflow_tracking_uri": "mlflow",
+                "evidently_url": "evidently"}  # field -> servers.json
+TEAM_DATABASES = {"dagster": "shoplens_dagster", "feast": "shoplens_feast", "mlflow": "shoplens_mlflow",
+                  "evidently": "shoplens_evidently"}
 
 ENVIRONMENT = {  # field -> variable
     "data_dir": "SHOPLENS_DATA_DIR",
@@ -51,6 +54,7 @@ ENVIRONMENT = {  # field -> variable
     "mlflow_tracking_uri": "MLFLOW_TRACKING_URI",
     "mlflow_ui": "SHOPLENS_MLFLOW_UI",
     "evidently_ui": "SHOPLENS_EVIDENTLY_UI",
+    "evidently_url": "SHOPLENS_EVIDENTLY_URL",
     "api_keys": "SHOPLENS_API_KEYS",
     "model_poll_seconds": "SHOPLENS_MODEL_POLL_SECONDS",
 }
@@ -69,6 +73,7 @@ class Settings:
     mlflow_tracking_uri: str | None = None  # None: SQLite in the data directory
     mlflow_ui: str = "http://127.0.0.1:5000"  # `shoplens ui mlflow` serves the local store there
     evidently_ui: str = "http://127.0.0.1:8000"  # `shoplens ui evidently` serves the workspace there
+    evidently_url: str | None = None  # None: a local workspace in the data directory
     api_keys: tuple[str, ...] = field(default=(), repr=False)
     model_poll_seconds: float = 30.0
 
@@ -133,6 +138,11 @@ class Settings:
     @property
     def local_mlflow(self) -> bool:
         return self.mlflow_tracking_uri is None
+
+    @property
+    def evidently_link(self) -> str:
+        """Where links to Evidently reports point: the service that stores them, else the local UI."""
+        return (self.evidently_url or self.evidently_ui).rstrip("/")
 
     @property
     def team(self) -> bool:

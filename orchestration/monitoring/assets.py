@@ -2,7 +2,8 @@
 their realised performance once labels mature, and the retrain decision that follows.
 
 Every report is an Evidently HTML page and a JSON summary under `<data dir>/monitoring/reports/<day>/`
-and a snapshot in the Evidently workspace `<data dir>/monitoring/workspace` (`evidently ui`).
+and a snapshot in the Evidently workspace `<data dir>/monitoring/workspace` (`evidently ui`), or
+under the team profile on the Evidently service SHOPLENS_EVIDENTLY_URL.
 """
 
 from dataclasses import asdict
@@ -52,7 +53,7 @@ def _saved(settings: Settings, day: date, name: str, snapshot, summary: dict) ->
 
     root = settings.paths.monitoring
     html, summary_path = save_report(root, str(day), name, snapshot, summary)
-    link = settings.evidently_ui.rstrip("/") + add_snapshot(root, str(day), name, snapshot)
+    link = settings.evidently_link + add_snapshot(root, str(day), name, snapshot, server=settings.evidently_url)
     return {f"{name}_url": dg.MetadataValue.url(link), f"{name}_html": dg.MetadataValue.path(str(html)),
             f"{name}_json": dg.MetadataValue.path(str(summary_path))}
 

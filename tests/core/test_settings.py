@@ -39,14 +39,17 @@ def test_a_child_process_gets_the_same_settings_back(tmp_path):
 
 
 def test_the_team_profile_names_what_it_lacks_and_takes_the_recorded_servers(tmp_path):
-    with pytest.raises(ValueError, match="needs SHOPLENS_POSTGRES_URL, SHOPLENS_ONLINE_STORE, MLFLOW_TRACKING_URI.*make team-up"):
+    lacking = "needs SHOPLENS_POSTGRES_URL, SHOPLENS_ONLINE_STORE, MLFLOW_TRACKING_URI, SHOPLENS_EVIDENTLY_URL.*make team-up"
+    with pytest.raises(ValueError, match=lacking):
         Settings.from_env({"SHOPLENS_PROFILE": "team"}, data_dir=tmp_path)
     (tmp_path / "team").mkdir()
     (tmp_path / "team" / "servers.json").write_text(json.dumps(
-        {"postgres": "postgresql://shoplens@127.0.0.1:5", "redis": "redis://127.0.0.1:6", "mlflow": "http://127.0.0.1:7"}))
+        {"postgres": "postgresql://shoplens@127.0.0.1:5", "redis": "redis://127.0.0.1:6", "mlflow": "http://127.0.0.1:7",
+         "evidently": "http://127.0.0.1:8/"}))
     recorded = Settings.from_env({"SHOPLENS_PROFILE": "team"}, data_dir=tmp_path)
-    assert (recorded.postgres_url, recorded.online_store, recorded.tracking_uri) == (
-        "postgresql://shoplens@127.0.0.1:5", "redis://127.0.0.1:6", "http://127.0.0.1:7")
+    assert (recorded.postgres_url, recorded.online_store, recorded.tracking_uri, recorded.evidently_url) == (
+        "postgresql://shoplens@127.0.0.1:5", "redis://127.0.0.1:6", "http://127.0.0.1:7", "http://127.0.0.1:8/")
+    assert recorded.evidently_link == "http://127.0.0.1:8"  # report links point at the service storing them
     assert recorded.database_url("feast", driver="psycopg") == "postgresql+psycopg://shoplens@127.0.0.1:5/shoplens_feast"
     own = Settings.from_env({"SHOPLENS_PROFILE": "team", "MLFLOW_TRACKING_URI": "http://mlflow.team:5000"}, data_dir=tmp_path)
     assert own.tracking_uri == "http://mlflow.team:5000"  # a variable wins over the record

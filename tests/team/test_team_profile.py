@@ -1,11 +1,13 @@
 """The team profile on real servers: the whole graph with Dagster's storage and Feast's registry in PostgreSQL,
-MLflow as a tracking server on PostgreSQL, online features in Redis; the same scores as the local profile."""
+MLflow as a tracking server on PostgreSQL, online features in Redis, monitoring snapshots on an Evidently service
+on PostgreSQL; the same scores as the local profile."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -66,10 +68,10 @@ def _frame(warehouse: Path, table: str) -> pd.DataFrame:
 
 def test_the_team_profile_reads_the_servers_team_up_recorded(team):
     settings, servers = team
-    assert (settings.postgres_url, settings.online_store, settings.tracking_uri) == (
-        servers["postgres"], servers["redis"], servers["mlflow"])
+    assert (settings.postgres_url, settings.online_store, settings.tracking_uri, settings.evidently_url) == (
+        servers["postgres"], servers["redis"], servers["mlflow"], servers["evidently"])
     assert json.loads(settings.paths.team_servers.read_text())["pids"] == servers["pids"]
-    with pytest.raises(ValueError, match="SHOPLENS_POSTGRES_URL, SHOPLENS_ONLINE_STORE, MLFLOW_TRACKING_URI"):
+    with pytest.raises(ValueError, match="SHOPLENS_POSTGRES_URL, SHOPLENS_ONLINE_STORE, MLFLOW_TRACKING_URI, SHOPLENS_EVIDENTLY_URL"):
         Settings.from_env({"SHOPLENS_PROFILE": "team"}, data_dir=settings.data_dir / "elsewhere")
 
 
@@ -131,3 +133,30 @@ def test_the_team_profile_gives_the_local_profile_s_scores_and_reports(team_run,
     reports = sorted(p.relative_to(team_run.paths.monitoring) for p in (team_run.paths.monitoring / "reports").rglob("*.json"))
     local = sorted(p.relative_to(local_run.paths.monitoring) for p in (local_run.paths.monitoring / "reports").rglob("*.json"))
     assert reports == local and reports
+
+
+def _get(url: str):
+    with urllib.request.urlopen(url, timeout=30) as reply:
+        return json.loads(reply.read())
+
+
+def test_monitoring_snapshots_are_stored_on_the_evidently_service(team_run, local_run):
+    import psycopg
+
+    from monitoring.drift import drift
+    from monitoring.store import PROJECT, add_snapshot
+
+    server = team_run.evidently_url
+    (project,) = [p for p in _get(f"{server}/api/projects") if p["name"] == PROJECT]
+    names = sorted(report["name"] for report in _get(f"{server}/api/projects/{project['id']}/reports"))
+    local_index = json.loads((local_run.paths.monitoring / "workspace" / "shoplens_index.json").read_text())
+    assert names == sorted(key.replace("/", " ") for key in local_index) and names
+    assert not (team_run.paths.monitoring / "workspace").exists()
+    with psycopg.connect(team_run.database_url("evidently")) as con:
+        assert con.execute("select count(*) from snapshots").fetchone()[0] == len(names)
+
+    frame = pd.DataFrame({"x": [float(i % 7) for i in range(50)]})
+    day, name = names[0].split(" ")
+    add_snapshot(team_run.paths.monitoring, day, name, drift(frame, frame, ["x"]).snapshot, server=server)
+    again = sorted(report["name"] for report in _get(f"{server}/api/projects/{project['id']}/reports"))
+    assert again == names  # a rerun replaces the day's snapshot
