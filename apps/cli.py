@@ -154,6 +154,25 @@ def _cmd_team(args: argparse.Namespace, settings: Settings) -> None:
     say(f"recorded in {settings.paths.team_servers}; use them: SHOPLENS_PROFILE=team make demo")
 
 
+def _cmd_spark(args: argparse.Namespace, settings: Settings) -> None:
+    from apps import spark
+
+    try:
+        if args.action == "build":
+            say(f"building the marts on a local Spark from {settings.paths.raw} (dbt build --target spark) ...")
+            built = spark.build(settings, tests=not args.no_tests)
+            results = ", ".join(f"{count} {status}" for status, count in sorted(built.results.items()))
+            say(f"built in {built.seconds:.0f} s: {results}")
+            for table, rows in built.tables.items():
+                say(f"    {table:<28} {rows:>10,} rows")
+            say(f"tables: {settings.paths.spark_tables}; training sets from them: shoplens spark training-set")
+            return
+        for model, (rows, seconds, path) in spark.training_sets(settings).items():
+            say(f"{model:<20} {rows:>8,} rows joined point in time on Spark in {seconds:.1f} s -> {path}")
+    except spark.SparkError as error:
+        raise Stop(str(error), settings.paths.spark) from None
+
+
 def parser() -> argparse.ArgumentParser:
     formatter = argparse.ArgumentDefaultsHelpFormatter
     main = argparse.ArgumentParser(prog="shoplens", description=__doc__, formatter_class=formatter)
@@ -205,6 +224,12 @@ def parser() -> argparse.ArgumentParser:
                    "for the team profile")
     team.add_argument("action", choices=["up", "down", "status"], help="start them (data under the data directory), "
                       "stop them, or show where they run")
+
+    spark = command("spark", _cmd_spark, "the marts built on a local Spark, and training sets joined from them by "
+                    "Feast's Spark offline store")
+    spark.add_argument("action", choices=["build", "training-set"], help="build: dbt build --target spark over the "
+                       "landed parquet; training-set: every classifier's training set from the Spark-built marts")
+    spark.add_argument("--no-tests", action="store_true", help="build the models only (dbt run)")
 
     ui = command("ui", _cmd_ui, "serve a UI over the data directory on 127.0.0.1")
     ui.add_argument("name", choices=UIS, help="dagster :3000, mlflow :5000, evidently :8000 or feast :8888")

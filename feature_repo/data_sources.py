@@ -20,3 +20,11 @@ def file_source(folder: Path, table: str) -> FileSource:
         timestamp_field="feature_timestamp",
         description=f"{table}: the warehouse table, exported with UTC feature timestamps.",
     )
+
+
+def spark_source(folder: Path, table: str):
+    """The table as Spark wrote it (`shoplens spark build`): a folder of parquet files, read by Feast's Spark offline store."""
+    from feast.infra.offline_stores.contrib.spark_offline_store.spark_source import SparkSource
+
+    return SparkSource(name=table, path=str(Path(folder).resolve() / table), file_format="parquet",
+                       timestamp_field="feature_timestamp", description=f"{table}: the dbt mart as Spark built it.")

@@ -21,8 +21,8 @@ BUYING_CYCLE = [
 ]
 
 
-def feature_services(user_activity: FeatureView, user_intent: OnDemandFeatureView, product_activity: FeatureView,
-                     product_sentiment: FeatureView, customer_rfm: FeatureView) -> list[FeatureService]:
+def user_services(user_activity: FeatureView, user_intent: OnDemandFeatureView) -> list[FeatureService]:
+    """The classifiers' services: a user's activity and intent only."""
     return [
         FeatureService(
             name="purchase_propensity_v1",
@@ -44,6 +44,13 @@ def feature_services(user_activity: FeatureView, user_intent: OnDemandFeatureVie
             features=[user_activity[CHURN_V1 + BUYING_CYCLE], user_intent[["recent_view_share"]]],
             description="Who has no event in the next 30 days: 30-day behaviour and the 90/365-day buying cycle.",
         ),
+    ]
+
+
+def feature_services(user_activity: FeatureView, user_intent: OnDemandFeatureView, product_activity: FeatureView,
+                     product_sentiment: FeatureView, customer_rfm: FeatureView) -> list[FeatureService]:
+    return [
+        *user_services(user_activity, user_intent),
         FeatureService(
             name="customer_value_v1",
             features=[customer_rfm],

@@ -62,28 +62,29 @@ CUSTOMER_RFM = {  # BTYD's summary of a customer (ml/clv/data.rfm_summary): what
 }
 
 
-def _online_view(name: str, entity, types: dict, sources: Path, table: str, description: str) -> FeatureView:
-    return FeatureView(name=name, entities=[entity], ttl=TTL, schema=_fields(types), source=file_source(sources, table),
-                       online=True, description=description)
+def _online_view(name: str, entity, types: dict, source, description: str) -> FeatureView:
+    return FeatureView(name=name, entities=[entity], ttl=TTL, schema=_fields(types), source=source, online=True,
+                       description=description)
 
 
-def user_activity(sources: Path) -> FeatureView:
-    return _online_view("user_activity", user, USER_ACTIVITY, sources, "user_features_daily",
+def user_activity(sources: Path, source=file_source) -> FeatureView:
+    """`source(folder, table)` makes the batch source: the exported parquet file, or a SparkSource."""
+    return _online_view("user_activity", user, USER_ACTIVITY, source(sources, "user_features_daily"),
                         "Rolling 1/7/30-day behaviour and the 90/365-day buying cycle of a user, as of the end of each day.")
 
 
 def product_activity(sources: Path) -> FeatureView:
-    return _online_view("product_activity", product, PRODUCT_ACTIVITY, sources, "product_features_daily",
+    return _online_view("product_activity", product, PRODUCT_ACTIVITY, file_source(sources, "product_features_daily"),
                         "Daily and 7-day funnel counts, price and rating of a product.")
 
 
 def product_sentiment(sources: Path) -> FeatureView:
-    return _online_view("product_sentiment", product, PRODUCT_SENTIMENT, sources, "product_sentiment_daily",
+    return _online_view("product_sentiment", product, PRODUCT_SENTIMENT, file_source(sources, "product_sentiment_daily"),
                         "What the champion sentiment model makes of a product's reviews so far: a review counts from its "
                         "review time on.")
 
 
 def customer_rfm(sources: Path) -> FeatureView:
-    return _online_view("customer_rfm", user, CUSTOMER_RFM, sources, "customer_rfm",
+    return _online_view("customer_rfm", user, CUSTOMER_RFM, file_source(sources, "customer_rfm"),
                         "Each customer's repeat purchase days, days from the first to the last purchase, days since the "
                         "first and mean repeat value, at the end of the data (one row per customer, stamped the midnight after).")

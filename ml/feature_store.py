@@ -82,14 +82,14 @@ def open_store(settings: Settings):
     return FeatureStore(repo_path=str(settings.paths.feast), fs_yaml_file=write_store_yaml(settings))
 
 
-def export_sources(settings: Settings) -> dict[str, int]:
+def export_sources(settings: Settings, tables: tuple[str, ...] = TABLES) -> dict[str, int]:
     """Copy the feature marts to parquet with UTC microsecond timestamps (what Feast expects)."""
     out = settings.paths.feast_sources
     out.mkdir(parents=True, exist_ok=True)
     rows = {}
     with duckdb.connect(str(settings.paths.warehouse), read_only=True) as con:
         con.execute("set TimeZone = 'UTC'")
-        for table in TABLES:
+        for table in tables:
             target = out / f"{table}.parquet"
             con.execute(
                 f"copy (select * replace (cast(feature_timestamp as timestamptz) as feature_timestamp) "
@@ -133,14 +133,19 @@ def labelled_entities(warehouse: Path, model: str, as_of: date | None = None) ->
 
     With `as_of`, only labels already known at the end of that day: cutoff + horizon <= as_of + 1 day.
     """
-    spec = TRAINING_SETS[model]
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        entities = con.execute(
-            f"select user_id, cutoff_timestamp as event_timestamp, {spec.label} from labels "
-            f"where {spec.label} is not null and (?::date is null or cutoff_date + ? <= ?::date + 1) "
-            "order by cutoff_timestamp, user_id",
-            [as_of, spec.horizon_days, as_of],
-        ).df()
+        return labelled_entities_in(con, model, as_of)
+
+
+def labelled_entities_in(con: duckdb.DuckDBPyConnection, model: str, as_of: date | None = None) -> pd.DataFrame:
+    """`labelled_entities` from the relation `labels` of the connection (a warehouse, or a registered frame)."""
+    spec = TRAINING_SETS[model]
+    entities = con.execute(
+        f"select user_id, cutoff_timestamp as event_timestamp, {spec.label} from labels "
+        f"where {spec.label} is not null and (?::date is null or cutoff_date + ? <= ?::date + 1) "
+        "order by cutoff_timestamp, user_id",
+        [as_of, spec.horizon_days, as_of],
+    ).df()
     entities["event_timestamp"] = entities["event_timestamp"].dt.tz_localize("UTC")
     return entities
 

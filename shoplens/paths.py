@@ -124,5 +124,15 @@ class Paths:
         return self.team / "servers.json"
 
     @property
+    def spark(self) -> Path:
+        """dbt and Feast on Spark (`shoplens spark build`): the warehouse folder, metastore, logs and Feast store."""
+        return self.root / "spark"
+
+    @property
+    def spark_tables(self) -> Path:
+        """The Spark-built marts, one parquet folder per table."""
+        return self.spark / "warehouse" / "shoplens.db"
+
+    @property
     def scenarios(self) -> Path:
         return self.root / "scenarios"

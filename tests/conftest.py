@@ -83,3 +83,23 @@ def redis_url():
     yield f"redis://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def spark_built(tmp_path_factory, tiny_shop):
+    """The tiny shop landed, its marts built by dbt on DuckDB and again on a local Spark (`shoplens spark build`'s
+    path, models only): returns the settings of that data directory."""
+    if not shutil.which("java"):
+        pytest.skip("Java is not installed (.ci/ensure-java installs Debian's openjdk-17-jre-headless in CI)")
+    from apps.spark import build
+    from shoplens.ingest import export_event_days, export_tables, land, parse_source
+    from shoplens.settings import Settings
+    from tests.dbt.test_dbt_marts import run_dbt
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("spark_shop"))
+    report = land(parse_source(f"canonical:{tiny_shop}"), settings.paths.landing_db)
+    export_event_days(settings.paths.landing_db, settings.paths.raw, report.event_days)
+    export_tables(settings.paths.landing_db, settings.paths.raw)
+    run_dbt(settings.data_dir, "run")
+    build(settings, tests=False)
+    return settings

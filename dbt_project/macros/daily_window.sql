@@ -41,12 +41,13 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# The config every daily model shares: incremental delete+insert on its date column.
+{# The config every daily model shares: incremental delete+insert on its date column (dbt-spark has
+   no delete+insert: on Spark a daily model is a table, built whole).
    on_schema_change is not set here (a config() call here would win over the models' yml):
    dbt_project.yml gives sync_all_columns, and a model with a contract sets its own in yml. #}
 {% macro daily_model_config(date_column) -%}
     {{ config(
-        materialized='incremental',
+        materialized='table' if target.type == 'spark' else 'incremental',
         incremental_strategy='delete+insert',
         unique_key=date_column,
         tags=['daily'],
@@ -61,14 +62,12 @@
     from (
         select
             first_days.{{ key }},
-            unnest(generate_series(
-                cast(greatest(first_days.first_event_date, {{ window_start() }}) as timestamp),
-                cast(least(data_bounds.data_end_date, {{ window_end() }}) as timestamp),
-                interval 1 day
-            )) as spine_day
+            {{ explode_days(
+                "cast(greatest(first_days.first_event_date, " ~ window_start() ~ ") as timestamp)",
+                "cast(least(data_bounds.data_end_date, " ~ window_end() ~ ") as timestamp)") }} as spine_day
         from {{ first_days }} as first_days
         cross join {{ data_bounds }} as data_bounds
-    )
+    ) as spine_days
 {%- endmacro %}
 
 {# The data tests of a daily model see only the run's window (dbt's get_where_subquery,

@@ -7,7 +7,8 @@
     Gap sessions are keyed `user_id || '-' || epoch(session start)`, which depends
     only on earlier events, so sessionising any window that starts at a midnight
     groups that window's events the same way as sessionising all events.
-    Adds session_key, session_start, and order_key (order_id, or the session for
+    Adds session_key, session_start, and order_key (and the helper columns is_new_session and
+    gap_session_number: Spark SQL has no `* exclude`) (order_id, or the session for
     purchases without one; a cancellation without one is its session's cancellation order).
 -#}
 {% macro sessionize(events, gap_minutes=30) %}
@@ -44,15 +45,15 @@
                 *,
                 coalesce(
                     session_id,
-                    user_id || '-' || cast(epoch(
-                        min(event_time) over (partition by user_id, session_id is null, gap_session_number)
-                    ) as bigint)
+                    user_id || '-' || cast({{ epoch_seconds(
+                        "min(event_time) over (partition by user_id, session_id is null, gap_session_number)"
+                    ) }} as bigint)
                 ) as session_key
             from numbered
         )
 
         select
-            * exclude (is_new_session, gap_session_number),
+            *,
             min(event_time) over (partition by session_key) as session_start,
             case
                 when event_type = 'purchase' then coalesce(order_id, session_key)

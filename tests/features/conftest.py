@@ -1,5 +1,6 @@
 """A Feast store of its own in a temporary folder, over feature rows the test plants."""
 
+import shutil
 from datetime import timedelta
 
 import pandas as pd
@@ -29,5 +30,31 @@ def planted_store(tmp_path):
         store = open_store(Settings(data_dir=tmp_path, online_store=online_store))
         apply(store, [user, view])
         return store, view
+
+    return make
+
+
+@pytest.fixture
+def spark_planted_store(tmp_path):
+    """make(rows) -> (store, view), as planted_store's, on Feast's Spark offline store (the view a SparkSource)."""
+    if not shutil.which("java"):
+        pytest.skip("Java is not installed (.ci/ensure-java installs Debian's openjdk-17-jre-headless in CI)")
+    from feast import Entity, FeatureView, Field, ValueType
+    from feast.infra.offline_stores.contrib.spark_offline_store.spark_source import SparkSource
+    from feast.types import Int64
+
+    from ml.spark_store import open_spark_store
+    from shoplens.settings import Settings
+
+    def make(rows: pd.DataFrame):
+        path = tmp_path / "planted"
+        path.mkdir()
+        rows.assign(feature_timestamp=pd.to_datetime(rows["feature_timestamp"]).astype("datetime64[us]")).to_parquet(
+            path / "part-0.parquet")
+        user = Entity(name="user", join_keys=["user_id"], value_type=ValueType.STRING)
+        view = FeatureView(name="planted", entities=[user], ttl=timedelta(days=7), schema=[Field(name="views_7d", dtype=Int64)],
+                           source=SparkSource(name="planted_source", path=str(path), file_format="parquet",
+                                              timestamp_field="feature_timestamp"))
+        return open_spark_store(Settings(data_dir=tmp_path), [user, view]), view
 
     return make

@@ -14,8 +14,13 @@ PLANTED = pd.DataFrame({
 })
 
 
-def test_training_rows_see_the_value_known_at_the_cutoff_not_the_latest(planted_store):
-    store, view = planted_store(PLANTED)
+# the point-in-time tests run on both offline stores: DuckDB's, and Spark's (the team profile's engine)
+OFFLINE_STORES = pytest.mark.parametrize("store_fixture", ["planted_store", "spark_planted_store"])
+
+
+@OFFLINE_STORES
+def test_training_rows_see_the_value_known_at_the_cutoff_not_the_latest(store_fixture, request):
+    store, view = request.getfixturevalue(store_fixture)(PLANTED)
     entities = pd.DataFrame({"user_id": ["u1", "u2"], "event_timestamp": [CUTOFF, CUTOFF]})
     joined = store.get_historical_features(entity_df=entities, features=["planted:views_7d"]).to_df()
     point_in_time = joined.set_index("user_id")["views_7d"].to_dict()
@@ -24,8 +29,9 @@ def test_training_rows_see_the_value_known_at_the_cutoff_not_the_latest(planted_
     assert naive_latest["u1"] == 40  # what a latest-value join would have leaked into training
 
 
-def test_rows_older_than_the_ttl_are_not_joined(planted_store):
-    store, _ = planted_store(PLANTED)
+@OFFLINE_STORES
+def test_rows_older_than_the_ttl_are_not_joined(store_fixture, request):
+    store, _ = request.getfixturevalue(store_fixture)(PLANTED)
     late = pd.DataFrame({"user_id": ["u2"], "event_timestamp": [datetime(2024, 1, 30, tzinfo=UTC)]})
     joined = store.get_historical_features(entity_df=late, features=["planted:views_7d"]).to_df()
     assert joined["views_7d"].isna().all()

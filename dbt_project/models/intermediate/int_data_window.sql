@@ -17,7 +17,7 @@ days as (
 dense_days as (
     select event_date
     from days
-    where n_events >= {{ var('sparse_day_share') | float }} * (select quantile_disc(n_events, 0.5) from days)
+    where n_events >= {{ var('sparse_day_share') | float }} * (select {{ median_value('n_events') }} from days)
 ),
 
 kinds as (

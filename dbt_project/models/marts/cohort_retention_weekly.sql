@@ -28,7 +28,7 @@ grid as (
     select
         cohort_sizes.cohort_week,
         cohort_sizes.cohort_size,
-        unnest(range(0, date_diff('week', cohort_sizes.cohort_week, last_week.last_activity_week) + 1)) as weeks_since_first_seen
+        {{ explode_integers('0', weeks_between('cohort_sizes.cohort_week', 'last_week.last_activity_week')) }} as weeks_since_first_seen
     from cohort_sizes
     cross join last_week
 ),
@@ -36,7 +36,7 @@ grid as (
 active as (
     select
         cohorts.cohort_week,
-        date_diff('week', cohorts.cohort_week, user_weeks.activity_week) as weeks_since_first_seen,
+        {{ weeks_between('cohorts.cohort_week', 'user_weeks.activity_week') }} as weeks_since_first_seen,
         count(distinct user_weeks.user_id) as active_users
     from user_weeks
     inner join cohorts on user_weeks.user_id = cohorts.user_id

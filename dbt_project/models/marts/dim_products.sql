@@ -19,7 +19,7 @@ event_products as (
         count_if(event_type = 'purchase') as n_purchases,
         sum(case when event_type = 'purchase' then units else 0 end) as units_sold,
         sum(purchase_amount) as revenue,
-        arg_max(price, event_time) filter (where price is not null) as last_event_price,
+        max_by(price, event_time) filter (where price is not null) as last_event_price,
         min(event_time) as first_event_time
     from events
     group by 1

@@ -47,12 +47,12 @@ joined as (
         users.signup_channel,
         least(users.first_seen, event_users.first_event_time) as first_seen,
         event_users.last_event_time as last_seen,
-        date_diff('day', cast(least(users.first_seen, event_users.first_event_time) as date), data_bounds.data_end_date) as tenure_days,
+        {{ days_between('cast(least(users.first_seen, event_users.first_event_time) as date)', 'data_bounds.data_end_date') }} as tenure_days,
         coalesce(event_users.n_sessions, 0) as n_sessions,
         coalesce(order_users.n_orders, 0) as n_orders,
         coalesce(order_users.total_spend, 0) as total_spend,
         order_users.last_order_date,
-        data_bounds.data_end_date - order_users.last_order_date as recency_days
+        {{ days_between('order_users.last_order_date', 'data_bounds.data_end_date') }} as recency_days
     from all_users
     left join users on all_users.user_id = users.user_id
     left join event_users on all_users.user_id = event_users.user_id

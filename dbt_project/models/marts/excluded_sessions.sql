@@ -11,7 +11,7 @@ suspicious as (
 ),
 
 labelled as (
-    select session_id as session_key, true as labelled_bot, false as flagged, null::varchar as flag_reason
+    select session_id as session_key, true as labelled_bot, false as flagged, cast(null as {{ dbt.type_string() }}) as flag_reason
     from session_labels
     where is_bot
 ),
@@ -32,7 +32,7 @@ final as (
         bool_or(labelled_bot) as labelled_bot,
         bool_or(flagged) as flagged,
         max(flag_reason) as flag_reason
-    from (select * from labelled union all select * from flagged)
+    from (select * from labelled union all select * from flagged) as sessions
     group by session_key
 )
 

@@ -44,7 +44,7 @@ final as (
         sessions.session_start,
         sessions.session_end,
         cast(sessions.session_start as date) as session_start_date,
-        date_diff('second', sessions.session_start, sessions.session_end) / 60.0 as duration_minutes,
+        {{ seconds_between('sessions.session_start', 'sessions.session_end') }} / cast(60 as double) as duration_minutes,
         sessions.n_events,
         sessions.n_products,
         sessions.viewed,

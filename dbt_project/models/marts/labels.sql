@@ -23,13 +23,10 @@ data_bounds as (
 cutoffs as (
     select cast(cutoff_day as date) as cutoff_date, cutoff_day as cutoff_timestamp
     from (
-        select unnest(generate_series(
-            cast(data_start_date + 7 as timestamp),
-            cast(data_end_date as timestamp),
-            interval {{ var('label_every_days') | int }} day
-        )) as cutoff_day
+        select {{ explode_days('cast(data_start_date + 7 as timestamp)', 'cast(data_end_date as timestamp)',
+                               var('label_every_days') | int) }} as cutoff_day
         from data_bounds
-    )
+    ) as cutoff_days
 ),
 
 -- users active in the 30 days before the cutoff, unless every such event is in an

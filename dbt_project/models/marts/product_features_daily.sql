@@ -15,7 +15,7 @@ price_history as (
     select
         product_id,
         event_date,
-        arg_max(price, event_time) filter (where price is not null) as last_price
+        max_by(price, event_time) filter (where price is not null) as last_price
     from {{ ref('stg_events') }}
     where event_date <= {{ window_end() }}
     group by 1, 2
@@ -99,10 +99,8 @@ final as (
     from spine
     inner join rolling
         on spine.product_id = rolling.product_id and spine.feature_date = rolling.feature_date
-    asof left join priced_days
-        on spine.product_id = priced_days.product_id and spine.feature_date >= priced_days.event_date
-    asof left join review_running
-        on spine.product_id = review_running.product_id and spine.feature_date >= review_running.review_date
+    {{ asof_left_join('priced_days', 'priced_days', 'spine.product_id', 'product_id', 'spine.feature_date', 'event_date') }}
+    {{ asof_left_join('review_running', 'review_running', 'spine.product_id', 'product_id', 'spine.feature_date', 'review_date') }}
 )
 
 select * from final

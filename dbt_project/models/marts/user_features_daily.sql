@@ -89,7 +89,7 @@ purchase_gaps as (
     select
         user_id,
         event_date,
-        cast(event_date - lag(event_date) over (partition by user_id order by event_date) as integer) as gap_days
+        cast({{ days_between('lag(event_date) over (partition by user_id order by event_date)', 'event_date') }} as integer) as gap_days
     from event_history
     where has_purchase
 ),
@@ -105,7 +105,7 @@ purchase_daily as (
         coalesce(sum(purchase_events.units) filter (where purchase_events.event_type = 'purchase'), 0) as units_bought,
         coalesce(sum(purchase_events.units) filter (where purchase_events.event_type = 'cancel'), 0) as units_cancelled,
         sum(cast(purchase_events.purchase_amount as decimal(18, 4))) as net_spend,
-        list(distinct purchase_events.product_id) filter (where purchase_events.event_type = 'purchase') as products,
+        {{ distinct_list('purchase_events.product_id', "purchase_events.event_type = 'purchase'") }} as products,
         any_value(purchase_gaps.gap_days) as gap_days
     from purchase_events
     left join purchase_gaps
@@ -120,7 +120,7 @@ session_days as (
         event_date,
         bool_or(event_type = 'cart') as carted,
         bool_or(event_type = 'purchase') as purchased,
-        date_diff('second', min(event_time), max(event_time)) as session_seconds
+        {{ seconds_between('min(event_time)', 'max(event_time)') }} as session_seconds
     from sessionized
     group by 1, 2, 3
 ),
@@ -131,8 +131,9 @@ rolling_counts as (
         spine.feature_date,
         {%- for name in rolling.keys() | list + ['spend'] %}
         {%- set column = 'spend' if name == 'spend' else 'n_' ~ name %}
+        {%- set last_name = loop.last %}
         {%- for days in [1, 7, 30] %}
-        cast(coalesce(sum(daily.{{ column }}) filter (where daily.event_date > spine.feature_date - {{ days }}), 0) as {{ 'double' if name == 'spend' else 'bigint' }}) as {{ name }}_{{ days }}d,
+        cast(coalesce(sum(daily.{{ column }}) filter (where daily.event_date > spine.feature_date - {{ days }}), 0) as {{ 'double' if name == 'spend' else 'bigint' }}) as {{ name }}_{{ days }}d{{ ',' if not (last_name and loop.last) }}
         {%- endfor %}
         {%- endfor %}
     from spine
@@ -181,9 +182,8 @@ rolling_purchases as (
         count(purchase_daily.event_date) filter (
             where purchase_daily.has_purchase and purchase_daily.event_date > spine.feature_date - {{ days }}
         ) as purchase_days_{{ days }}d,
-        len(list_distinct(flatten(list(purchase_daily.products) filter (
-            where purchase_daily.event_date > spine.feature_date - {{ days }}
-        )))) as distinct_products_{{ days }}d,
+        {{ count_distinct_in_lists('purchase_daily.products', 'purchase_daily.event_date > spine.feature_date - ' ~ days) }}
+            as distinct_products_{{ days }}d,
         sum(purchase_daily.net_spend) filter (where purchase_daily.event_date > spine.feature_date - {{ days }}) as spend_{{ days }}d,
         {%- endfor %}
         {%- for days in [30, 90, 365] %}
@@ -246,15 +246,15 @@ final as (
             rolling_counts.spend_30d / nullif(cast(rolling_purchases.spend_prev_90d as double) / 3, 0)
         end as spend_trend_30d_vs_prev_90d,
         case when kinds.has_cancellations then coalesce(rolling_purchases.cancelled_share_365d, 0) end as cancelled_share_365d,
-        spine.feature_date - first_days.first_event_date as tenure_days,
+        {{ days_between('first_days.first_event_date', 'spine.feature_date') }} as tenure_days,
         rolling_purchases.mean_purchase_interval_days,
         rolling_purchases.std_purchase_interval_days,
         -- days since the last purchase over the user's own mean interval: > 1 = overdue
-        (spine.feature_date - last_purchase.event_date) / nullif(rolling_purchases.mean_purchase_interval_days, 0)
+        {{ days_between('last_purchase.event_date', 'spine.feature_date') }} / nullif(rolling_purchases.mean_purchase_interval_days, 0)
             as purchase_overdue_ratio,
         rolling_categories.distinct_categories_30d,
-        spine.feature_date - last_event.event_date as days_since_last_event,
-        spine.feature_date - last_purchase.event_date as days_since_last_purchase,
+        {{ days_between('last_event.event_date', 'spine.feature_date') }} as days_since_last_event,
+        {{ days_between('last_purchase.event_date', 'spine.feature_date') }} as days_since_last_purchase,
         rolling_sessions.sessions_30d,
         rolling_sessions.cart_abandonment_rate_30d,
         rolling_sessions.mean_session_minutes_30d,
@@ -271,12 +271,9 @@ final as (
         on spine.user_id = rolling_purchases.user_id and spine.feature_date = rolling_purchases.feature_date
     inner join first_days on spine.user_id = first_days.user_id
     cross join kinds
-    asof left join event_history as last_event
-        on spine.user_id = last_event.user_id and spine.feature_date >= last_event.event_date
-    asof left join purchase_days as last_purchase
-        on spine.user_id = last_purchase.user_id and spine.feature_date >= last_purchase.event_date
-    asof left join review_running
-        on spine.user_id = review_running.user_id and spine.feature_date >= review_running.review_date
+    {{ asof_left_join('event_history', 'last_event', 'spine.user_id', 'user_id', 'spine.feature_date', 'event_date') }}
+    {{ asof_left_join('purchase_days', 'last_purchase', 'spine.user_id', 'user_id', 'spine.feature_date', 'event_date') }}
+    {{ asof_left_join('review_running', 'review_running', 'spine.user_id', 'user_id', 'spine.feature_date', 'review_date') }}
 )
 
 select * from final
