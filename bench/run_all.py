@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 
 # scripts on stages.main (sizes, --repeats, --tiny), then those with a CLI of their own (one run each)
 SIZED = ["pipeline", "daily_features", "features", "training", "monitoring", "recommender", "recommender_quality",
-         "clv_segments", "clv_quality", "sentiment", "session_risk", "tutorial", "scale", "team"]
+         "clv_segments", "clv_quality", "sentiment", "session_risk", "tutorial", "scale", "team", "spark"]
 SINGLE = ["damaged", "model_quality", "scenario", "serving"]
 MINUTES_AT_ANY_SIZE = {"model_quality", "scenario", "serving"}  # left out at --tiny
 VERSIONS = ["dagster", "dbt-core", "dbt-duckdb", "duckdb", "feast", "mlflow", "evidently", "xgboost-cpu", "scikit-learn", "pandas"]
