@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,9 +57,7 @@ def build(settings: Settings, *, tests: bool = True) -> Built:
     if done.returncode:
         raise SparkError(f"dbt on Spark failed (log: {home / 'dbt_logs' / 'dbt.log'}):\n{_errors(done.stdout)}")
     results = json.loads((home / "dbt_target" / "run_results.json").read_text())["results"]
-    statuses: dict[str, int] = {}
-    for result in results:
-        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+    statuses = dict(Counter(result["status"] for result in results))
     return Built(round(seconds, 1), statuses, table_rows(settings.paths.spark_tables))
 
 
