@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml requirements.lock
 demo: $(STAMP)  ## simulate the default shop and materialize every asset
 	$(BIN)/shoplens demo
 
-test: $(STAMP)  ## the whole test suite
-	$(BIN)/pytest
+test: $(STAMP)  ## the whole test suite, on two workers (tests/conftest.py says which modules go first)
+	$(BIN)/pytest --numprocesses 2 --no-loadscope-reorder
 
 dev: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/shoplens ui dagster

@@ -7,11 +7,13 @@ The shop is bench_pipeline's (events only). Both builds are `dbt run` (models, n
 targets: DuckDB (`dev`) and a local Spark in session mode (`spark`, local[2]); the Spark figure includes its JVM
 and metastore start. The training stages join both classifiers' training sets: Feast's DuckDB offline store
 over the exported user_features_daily, and its Spark offline store over the Spark-built one (session start
-included). Results go to bench/results/spark.jsonl.
+included). Each stage also reports the peak resident memory of its process tree, sampled: dbt's process and
+the JVM it starts. Results go to bench/results/spark.jsonl.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -20,7 +22,22 @@ import time
 from pathlib import Path
 
 from bench_pipeline import stage_land, stage_simulate
+from bench_scale import TreeMemory
 from stages import ROOT, main
+
+
+def tree_peak(stage):
+    """The stage's figures and `tree_peak_rss_mib`: this process and every child, the JVM included."""
+    @functools.wraps(stage)
+    def measured(work: Path, events: int) -> dict:
+        memory = TreeMemory(os.getpid())
+        try:
+            result = stage(work, events)
+        finally:
+            memory.stop()
+        return {**result, "tree_peak_rss_mib": memory.peak()}
+
+    return measured
 
 
 def _settings(work: Path):
@@ -29,6 +46,7 @@ def _settings(work: Path):
     return Settings(data_dir=work)
 
 
+@tree_peak
 def stage_dbt_duckdb(work: Path, events: int) -> dict:
     dbt = Path(sys.executable).parent / "dbt"
     args = ["run", "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir", str(ROOT / "dbt_project"),
@@ -38,6 +56,7 @@ def stage_dbt_duckdb(work: Path, events: int) -> dict:
     return {"seconds": round(time.perf_counter() - started, 1)}
 
 
+@tree_peak
 def stage_dbt_spark(work: Path, events: int) -> dict:
     from apps.spark import build
 
@@ -45,6 +64,7 @@ def stage_dbt_spark(work: Path, events: int) -> dict:
     return {"seconds": built.seconds, "user_feature_rows": built.tables["user_features_daily"]}
 
 
+@tree_peak
 def stage_training_duckdb(work: Path, events: int) -> dict:
     from feature_repo.repository import user_feature_objects
     from ml.catalogue import TRAINING_SETS
@@ -60,6 +80,7 @@ def stage_training_duckdb(work: Path, events: int) -> dict:
     return {"seconds": round(time.perf_counter() - started, 1), "rows": rows}
 
 
+@tree_peak
 def stage_training_spark(work: Path, events: int) -> dict:
     from ml.catalogue import TRAINING_SETS
     from ml.spark_store import open_spark_store, spark_training_set

@@ -10,6 +10,39 @@ from datetime import date
 
 import pytest
 
+# `make test` runs the suite on two pytest-xdist workers, a whole module at a time: these modules first, their
+# fixtures being minutes long, so that both workers end together (the rest keeps its order).
+SLOWEST_FIRST = ("scenario/test_drift_scenario.py", "dbt/test_dbt_spark.py", "features/test_spark_store.py",
+                 "bench/test_bench_smoke.py", "team/test_team_profile.py", "cli/test_source_shapes.py",
+                 "orchestration/test_ui_browser.py", "cli/test_cli.py")
+# Modules that share a session fixture too long to build twice run on the same worker.
+SAME_WORKER = {"dbt/test_dbt_spark.py": "spark_built", "features/test_spark_store.py": "spark_built"}
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0].removeprefix("tests/")
+
+
+def _rank(item) -> int:
+    module = _module(item.nodeid)
+    return SLOWEST_FIRST.index(module) if module in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=_rank)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        """Whole modules to a worker in collection order (`--no-loadscope-reorder`), SAME_WORKER's together."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return SAME_WORKER.get(_module(nodeid), _module(nodeid))
+
+    return ByModule(config, log)
+
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory):
@@ -52,12 +85,21 @@ def tiny_shop(data_dir):
 
 
 @pytest.fixture(scope="session")
-def materialized(runner, tiny_shop):
-    """The whole graph materialized on the tiny shop, as `shoplens run` does it."""
+def materialized(runner, tiny_shop, tmp_path_factory):
+    """The whole graph materialized on the tiny shop, as `shoplens run` does it; the data directory is copied
+    right after, for `as_materialized`."""
     from apps.materialize import materialize
 
     materialize(runner, f"canonical:{tiny_shop}")
+    shutil.copytree(runner.settings.data_dir, tmp_path_factory.getbasetemp() / "as_materialized")
     return tiny_shop
+
+
+@pytest.fixture(scope="session")
+def as_materialized(materialized, settings, tmp_path_factory):
+    """Settings of the data directory exactly as `materialized` left it: other tests go on to change the
+    session's own (daily runs, retraining, failing runs on purpose)."""
+    return settings.with_(data_dir=tmp_path_factory.getbasetemp() / "as_materialized")
 
 
 def _free_port() -> int:

@@ -99,11 +99,17 @@ def test_cancellations_net_out_of_revenue_and_spend(purchase_only):
     assert share > 0
 
 
-def test_the_purchase_only_models_log_the_rfm_baseline(purchase_only):
-    import mlflow
+def _mlflow(data_dir: Path):
+    """The run's MLflow store, registry included (other tests may have set this process's registry URI)."""
+    from ml.tracking import bound_client
+    from shoplens.settings import Settings
 
+    return bound_client(Settings(data_dir=data_dir))
+
+
+def test_the_purchase_only_models_log_the_rfm_baseline(purchase_only):
     data_dir, _, _ = purchase_only
-    client = mlflow.MlflowClient(f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}")
+    client = _mlflow(data_dir)
     version = client.get_model_version_by_alias("purchase_propensity", "champion")
     run = client.get_run(version.run_id)
     assert 0.5 < run.data.metrics["baseline_rfm_logreg_test_roc_auc"] <= 1
@@ -112,10 +118,8 @@ def test_the_purchase_only_models_log_the_rfm_baseline(purchase_only):
 
 
 def test_the_purchase_only_recommender_learns_from_orders_alone(purchase_only):
-    import mlflow
-
     data_dir, done, _ = purchase_only
-    client = mlflow.MlflowClient(f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}")
+    client = _mlflow(data_dir)
     metrics = client.get_run(client.get_model_version_by_alias("recommender", "champion").run_id).data.metrics
     assert metrics["recall_at_20"] >= metrics["popularity_recall_at_20"] and metrics["buyagain_recall_at_20"] > 0
     assert re.search(r"recommender +recall@20 0\.\d+ \(best single method 0\.\d+\)", done.stdout), done.stdout
@@ -126,10 +130,8 @@ def test_the_purchase_only_recommender_learns_from_orders_alone(purchase_only):
 
 
 def test_the_purchase_only_shop_gets_segments_customer_value_and_campaigns(purchase_only):
-    import mlflow
-
     data_dir, done, _ = purchase_only
-    client = mlflow.MlflowClient(f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}")
+    client = _mlflow(data_dir)
     run = client.get_run(client.get_model_version_by_alias("clv", "champion").run_id)
     assert {"r", "alpha", "a", "b", "p", "q", "gamma"} <= set(run.data.params)
     assert run.data.metrics["holdout_mae"] > 0 and "oracle_correlation" not in run.data.metrics  # real shapes: no truth

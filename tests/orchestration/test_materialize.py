@@ -17,9 +17,12 @@ def _counts(data_dir, tables):
         return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
 
 
-def test_every_mart_is_built_and_every_check_passes(materialized, data_dir, instance):
-    counts = _counts(data_dir, DAILY_MARTS + HISTORY_MARTS)
+def test_every_mart_is_built_and_every_check_passes(as_materialized):
+    from apps.runner import Runner
+
+    counts = _counts(as_materialized.data_dir, DAILY_MARTS + HISTORY_MARTS)
     assert all(n > 0 for n in counts.values()), counts
+    instance = Runner(as_materialized).instance
     runs = instance.get_runs()
     assert runs and all(run.is_success for run in runs)
     build = instance.get_runs(filters=dg.RunsFilter(job_name="build_job"))[-1]  # the first, the whole build

@@ -54,10 +54,9 @@ def team_run(team, tiny_shop):
 
 
 @pytest.fixture(scope="module")
-def local_run(tmp_path_factory, tiny_shop):
-    """The same graph under the local profile in a data directory of its own (the session's shared one is
-    changed by other tests: daily runs, retraining)."""
-    return _materialize(Settings(data_dir=tmp_path_factory.mktemp("local_profile")), tiny_shop)
+def local_run(as_materialized):
+    """The same graph under the local profile: the session's tiny shop as `materialized` left it."""
+    return as_materialized
 
 
 def _frame(warehouse: Path, table: str) -> pd.DataFrame:
