@@ -32,6 +32,7 @@ def pytest_collection_modifyitems(items):
     items.sort(key=_rank)
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest without xdist still loads this file
 def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
