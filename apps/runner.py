@@ -96,8 +96,8 @@ def source_config(spec: str, encoding: str = "utf-8") -> dict:
 def prepare_dagster_home(settings: Settings):
     """DAGSTER_HOME inside the data directory, its dagster.yaml written from the settings: no telemetry (the project
     runs offline); every run's log lines, traces included, appended to the log file; at most one queued run that
-    writes the warehouse at a time (DuckDB has one writer); under the team profile, runs, event logs and schedules
-    in PostgreSQL."""
+    writes the warehouse at a time (DuckDB has one writer); the event log in SQLite with its connections kept open
+    (orchestration/event_log.py), or under the team profile runs, event logs and schedules in PostgreSQL."""
     from orchestration import tags
 
     home = settings.paths.dagster_home
@@ -114,6 +114,9 @@ def prepare_dagster_home(settings: Settings):
     }
     if settings.team:
         config["storage"] = {"postgres": {"postgres_url": settings.database_url("dagster")}}
+    else:
+        config["event_log_storage"] = {"module": "orchestration.event_log", "class": "LocalEventLogStorage",
+                                       "config": {"base_dir": str(home / "history" / "runs")}}
     (home / "dagster.yaml").write_text(yaml.safe_dump(config))
     return home
 

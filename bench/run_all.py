@@ -29,8 +29,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 # scripts on stages.main (sizes, --repeats, --tiny), then those with a CLI of their own (one run each)
-SIZED = ["pipeline", "daily_features", "features", "training", "monitoring", "recommender", "recommender_quality",
-         "clv_segments", "clv_quality", "sentiment", "session_risk", "tutorial", "scale", "team", "spark"]
+SIZED = ["pipeline", "daily_features", "features", "event_log", "definitions", "training", "monitoring", "recommender",
+         "recommender_quality", "clv_segments", "clv_quality", "sentiment", "session_risk", "tutorial", "scale", "team",
+         "spark"]
 SINGLE = ["damaged", "model_quality", "scenario", "serving"]
 MINUTES_AT_ANY_SIZE = {"model_quality", "scenario", "serving"}  # left out at --tiny
 VERSIONS = ["dagster", "dbt-core", "dbt-duckdb", "duckdb", "feast", "mlflow", "evidently", "xgboost-cpu", "scikit-learn", "pandas"]

@@ -56,14 +56,18 @@ def with_features(demand: pd.DataFrame, horizon: int) -> pd.DataFrame:
     _check_horizon(horizon)
     frame = demand.assign(demand_date=pd.to_datetime(demand["demand_date"])).sort_values(["product_id", "demand_date"])
     frame = frame[frame.groupby("product_id")["demand_date"].transform("size") >= MIN_HISTORY_DAYS]
-    units = frame.groupby("product_id")["units"]
-    at_origin = units.shift(horizon)
-    by_origin = at_origin.groupby(frame["product_id"])
+    product = frame["product_id"]
+    units = frame.groupby(product)["units"]
+    at_origin = units.shift(horizon).groupby(product)
+
+    def mean_at_origin(days: int) -> pd.Series:
+        return at_origin.rolling(days, min_periods=1).mean().reset_index(level=0, drop=True)
+
     return frame.assign(
         **{f"lag_{lag}": units.shift(lag) for lag in LAGS},
-        mean_7d=by_origin.transform(lambda s: s.rolling(7, min_periods=1).mean()),
-        mean_28d=by_origin.transform(lambda s: s.rolling(28, min_periods=1).mean()),
-        last_price=frame.groupby("product_id")["mean_price"].transform(lambda s: s.ffill().shift(horizon)),
+        mean_7d=mean_at_origin(7),
+        mean_28d=mean_at_origin(28),
+        last_price=frame.groupby(product)["mean_price"].ffill().groupby(product).shift(horizon),
         day_of_week=frame["demand_date"].dt.dayofweek,
     ).reset_index(drop=True)
 

@@ -65,7 +65,7 @@ class Paths:
 
     @property
     def dbt_target(self) -> Path:
-        """dbt's manifest; each dagster-dbt invocation gets a folder of its own below it."""
+        """dbt's target: each dagster-dbt invocation gets a folder of its own below it."""
         return self.root / "dbt_target"
 
     @property

@@ -92,6 +92,7 @@ def materialized(runner, tiny_shop, tmp_path_factory):
     from apps.materialize import materialize
 
     materialize(runner, f"canonical:{tiny_shop}")
+    runner.instance.event_log_storage.close_connections()
     shutil.copytree(runner.settings.data_dir, tmp_path_factory.getbasetemp() / "as_materialized")
     return tiny_shop
 

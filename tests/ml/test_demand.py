@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from ml.demand import forecast_demand, mae, train_demand, wape
+from ml.demand import forecast_demand, mae, train_demand, wape, with_features
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +45,21 @@ def test_same_seed_same_metrics(demand, result):
 def test_horizon_beyond_lags_is_refused(demand):
     with pytest.raises(ValueError, match="horizon"):
         train_demand(demand, horizon=8)
+
+
+@pytest.mark.parametrize("horizon", [1, 7])
+def test_features_are_known_at_the_origin(demand, horizon):
+    """Each product's features by hand: means of the units up to `horizon` days back, the last price known then."""
+    sparse = demand.assign(mean_price=(demand["mean_price"] + 0.01 * demand.index).where(demand.index % 3 > 0))
+    features = with_features(sparse, horizon)
+    for _, rows in features.groupby("product_id"):
+        units, prices = rows["units"].tolist(), rows["mean_price"].tolist()
+        for i in range(len(rows)):
+            known_units, known_prices = units[:max(0, i - horizon + 1)], prices[:max(0, i - horizon + 1)]
+            week, month = known_units[-7:], known_units[-28:]
+            known = [p for p in known_prices if not pd.isna(p)]
+            row = rows.iloc[i]
+            assert row["mean_7d"] == pytest.approx(sum(week) / len(week)) if week else pd.isna(row["mean_7d"])
+            assert row["mean_28d"] == pytest.approx(sum(month) / len(month)) if month else pd.isna(row["mean_28d"])
+            assert row["last_price"] == known[-1] if known else pd.isna(row["last_price"])
+            assert row["lag_7"] == units[i - 7] if i >= 7 else pd.isna(row["lag_7"])
