@@ -1,11 +1,11 @@
 """The local profile's Dagster event log: Dagster's SQLite one, its connections kept open.
 
 Dagster's SqliteEventLogStorage makes an engine and a connection for every event it writes, and
-closing the last connection of a WAL database checkpoints it, with an fsync: ≈ 15 ms an event
+closing the last connection of a WAL database checkpoints it, with an fsync: ≈ 10 ms an event
 here, and a graph run on the tiny shop writes ≈ 1,500 events (a materialization per daily mart
 and day). This one keeps an engine per database (the newest few), commits with
 `synchronous=NORMAL` (in WAL mode, SQLite's documented setting that survives a crash of the
-process, not of the machine) and leaves checkpoints to SQLite: ≈ 1 ms an event
+process, not of the machine) and leaves checkpoints to SQLite: ≈ 1.5 ms an event
 (bench/bench_event_log.py). The UI, which watches a run's database for new events, watches its
 write-ahead log as well.
 """
