@@ -12,11 +12,19 @@ import pytest
 
 # `make test` runs the suite on two pytest-xdist workers, a whole module at a time: these modules first, their
 # fixtures being minutes long, so that both workers end together (the rest keeps its order).
-SLOWEST_FIRST = ("scenario/test_drift_scenario.py", "dbt/test_dbt_spark.py", "features/test_spark_store.py",
-                 "bench/test_bench_smoke.py", "team/test_team_profile.py", "cli/test_source_shapes.py",
+SLOWEST_FIRST = ("team/test_team_profile.py", "scenario/test_drift_scenario.py", "dbt/test_dbt_spark.py",
+                 "features/test_spark_store.py", "bench/test_bench_smoke.py", "cli/test_source_shapes.py",
                  "orchestration/test_ui_browser.py", "cli/test_cli.py")
-# Modules that share a session fixture too long to build twice run on the same worker.
-SAME_WORKER = {"dbt/test_dbt_spark.py": "spark_built", "features/test_spark_store.py": "spark_built"}
+# Modules that share a session fixture too long to build twice run on the same worker, as one unit.
+SHARED_FIXTURES = {
+    "spark_built": ("dbt/test_dbt_spark.py", "features/test_spark_store.py"),
+    "materialized": ("team/test_team_profile.py", "orchestration/test_ui_browser.py", "orchestration/test_features_graph.py",
+                     "orchestration/test_materialize.py", "orchestration/test_monitoring_graph.py",
+                     "orchestration/test_profiles_graph.py", "orchestration/test_recommendations_graph.py",
+                     "orchestration/test_reviews_risk_graph.py", "orchestration/test_training_graph.py",
+                     "serving/test_api.py", "serving/test_fuzz.py", "serving/test_hot_swap.py", "serving/test_parity.py"),
+}
+SAME_WORKER = {module: fixture for fixture, modules in SHARED_FIXTURES.items() for module in modules}
 
 
 def _module(nodeid: str) -> str:
@@ -29,6 +37,10 @@ def _rank(item) -> int:
 
 
 def pytest_collection_modifyitems(items):
+    unlisted = sorted({_module(item.nodeid) for item in items for fixture in SHARED_FIXTURES
+                       if fixture in item.fixturenames and SAME_WORKER.get(_module(item.nodeid)) != fixture})
+    if unlisted:
+        raise pytest.UsageError(f"tests/conftest.py: add {', '.join(unlisted)} to SHARED_FIXTURES")
     items.sort(key=_rank)
 
 

@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.partitions import EVENT_DAYS
-from orchestration.project import dbt_vars
+from orchestration.project import dbt_vars, partial_parsing
 from orchestration.transform.summaries import describe
 from shoplens.settings import Settings
 
@@ -42,14 +42,15 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: Set
     DuckDB file); then they get their row counts and, for some marts, a markdown summary.
     """
     target = settings.paths.dbt_target / f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}"
-    invocation = dbt.cli(["build", "--indirect-selection", "cautious", *dbt_vars(settings, **window)],
-                         context=context, target_path=target)
+    vars_arg = dbt_vars(settings, **window)
     held = []
-    for event in invocation.stream():
-        if isinstance(event, dg.Output | dg.AssetMaterialization):
-            held.append(event)
-        else:
-            yield event
+    with partial_parsing(settings, vars_arg, target):
+        invocation = dbt.cli(["build", "--indirect-selection", "cautious", *vars_arg], context=context, target_path=target)
+        for event in invocation.stream():
+            if isinstance(event, dg.Output | dg.AssetMaterialization):
+                held.append(event)
+            else:
+                yield event
     for event in held:
         key = event.asset_key if isinstance(event, dg.AssetMaterialization) else context.asset_key_for_output(event.output_name)
         yield event.with_metadata({**event.metadata, **describe(settings.paths.warehouse, key.path[-1])})

@@ -1,9 +1,13 @@
 """One dbt manifest for every data directory, parsed again only when the dbt project changes."""
 
 import json
+import re
 import shutil
+import subprocess
 
-from orchestration.project import PLACEHOLDER_DATA_DIR, dbt_project, fingerprint
+from packaging.version import Version
+
+from orchestration.project import DBT_EXECUTABLE, PLACEHOLDER_DATA_DIR, dbt_cli, dbt_project, fingerprint
 from shoplens.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -28,3 +32,29 @@ def test_an_edited_model_changes_the_fingerprint_and_a_touched_one_does_not(tmp_
     (project / "target").mkdir()
     (project / "target" / "schema.yml").write_text("x")  # dbt's own output is not part of the project
     assert fingerprint(project) == edited
+
+
+def test_the_resource_knows_dbts_version_without_asking_it_and_opens_no_adapter(tmp_path):
+    resource = dbt_cli(dbt_project(Settings(data_dir=tmp_path)))
+    printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True).stdout
+    assert resource._cli_version == Version(re.search(r"installed: (\d+\.\d+\.\d+)", printed)[1])
+    invocation = resource.cli(["ls", "--quiet", "--select", "labels", "--vars", json.dumps({"data_dir": str(tmp_path)})],
+                              target_path=tmp_path / "target")
+    assert invocation.wait().is_successful() and invocation.adapter is None
+
+
+def test_a_command_with_the_same_vars_as_the_last_skips_parsing(tmp_path):
+    from orchestration.project import dbt_vars, partial_parsing
+
+    settings = Settings(data_dir=tmp_path)
+    resource = dbt_cli(dbt_project(settings))
+
+    def parse_log(vars_arg: list[str], name: str) -> str:
+        target = tmp_path / name
+        with partial_parsing(settings, vars_arg, target):
+            assert resource.cli(["ls", "--select", "labels", *vars_arg], target_path=target).wait().is_successful()
+        return (target / "dbt.log").read_text()
+
+    assert "Starting full parse" in parse_log(dbt_vars(settings), "first")
+    assert "Partial parsing enabled, no changes found, skipping parsing" in parse_log(dbt_vars(settings), "second")
+    assert "Starting full parse" in parse_log(dbt_vars(settings, start_date="2024-01-01"), "other window")

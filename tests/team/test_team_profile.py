@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from shoplens.settings import Settings
+from shoplens.settings import TEAM_DATABASES, Settings
 
 SCORED = ("user_scores", "demand_forecasts", "customer_value", "user_segments", "review_sentiment", "campaign_lists")
 
@@ -87,6 +87,10 @@ def test_runs_and_event_logs_live_in_postgres(team_run):
     jobs = {run.job_name for run in team_instance.get_runs()}
     assert runs == len(team_instance.get_runs()) > 0 and events > 1000
     assert jobs >= {"ingest_source_job", "build_job", "monitoring_job"}
+    with psycopg.connect(team_run.database_url("dagster")) as con:  # the instance keeps a connection between queries
+        held = con.execute("select count(*) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+                           [TEAM_DATABASES["dagster"]]).fetchone()[0]
+    assert held >= 1
     assert not (team_run.paths.dagster_home / "history").exists()  # no SQLite run storage beside it
     limits = team_instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert limits == [{"key": "shoplens/warehouse", "limit": 1}]
