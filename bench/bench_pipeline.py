@@ -50,12 +50,17 @@ def stage_land(work: Path, events: int) -> dict:
 
 
 def stage_dbt(work: Path, events: int) -> dict:
+    """`dbt build` with the settings' vars (SHOPLENS_DBT_MEMORY_LIMIT, the cap DuckDB spills at, included)."""
+    from shoplens.settings import Settings
+
     dbt = Path(sys.executable).parent / "dbt"
+    dbt_vars = Settings.from_env(data_dir=work).dbt_vars()
     args = ["build", "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir", str(ROOT / "dbt_project"),
-            "--target-path", str(work / "dbt_target"), "--exclude", "test_type:unit",
-            "--vars", json.dumps({"data_dir": str(work)})]
-    subprocess.run([str(dbt), *args], check=True, stdout=subprocess.DEVNULL, env=os.environ)
-    return {}
+            "--target-path", str(work / "dbt_target"), "--exclude", "test_type:unit", "--vars", json.dumps(dbt_vars)]
+    done = subprocess.run([str(dbt), *args], capture_output=True, text=True, env=os.environ)
+    if done.returncode:
+        raise SystemExit(f"dbt build failed under a {dbt_vars['memory_limit']} cap; its output ends:\n{done.stdout[-2000:]}")
+    return {"memory_limit": dbt_vars["memory_limit"]}
 
 
 def stage_groupby(work: Path, events: int) -> dict:
