@@ -26,6 +26,7 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 MANIFESTS = DBT_PROJECT_DIR / "target" / "manifests"
 PLACEHOLDER_DATA_DIR = "/shoplens-data-dir"  # what the manifest's source locations name instead of a data directory
 PARTIAL_PARSE = "partial_parse.msgpack"
+KEPT_PARSES = 4  # ≈ 1 MB each: the foundation's and history's vars, and the newest day windows'
 
 
 def dbt_vars(settings: Settings, **more) -> list[str]:
@@ -36,17 +37,20 @@ def dbt_vars(settings: Settings, **more) -> list[str]:
 @contextmanager
 def partial_parsing(settings: Settings, vars_arg: list[str], target: Path) -> Iterator[None]:
     """Give a dbt command in `target` the parse of the last one with the same vars (≈ 2 s saved; dbt
-    parses again whatever changed since), and keep its own for the next one."""
-    kept = settings.paths.dbt_target / "parsed" / f"{hashlib.sha256(vars_arg[-1].encode()).hexdigest()[:16]}.msgpack"
+    parses again whatever changed since), and keep its own for the next one: the newest KEPT_PARSES."""
+    parsed = settings.paths.dbt_target / "parsed"
+    kept = parsed / f"{hashlib.sha256(vars_arg[-1].encode()).hexdigest()[:16]}.msgpack"
     if kept.exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(kept, target / PARTIAL_PARSE)
     yield
     if (target / PARTIAL_PARSE).exists():
-        kept.parent.mkdir(parents=True, exist_ok=True)
+        parsed.mkdir(parents=True, exist_ok=True)
         scratch = kept.with_name(f"{kept.name}.{os.getpid()}")
         shutil.copyfile(target / PARTIAL_PARSE, scratch)
         scratch.replace(kept)  # whole, even with another run's command reading it
+        for old in sorted(parsed.glob("*.msgpack"), key=lambda path: path.stat().st_mtime)[:-KEPT_PARSES]:
+            old.unlink(missing_ok=True)
 
 
 def fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:

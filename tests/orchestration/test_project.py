@@ -7,7 +7,17 @@ import subprocess
 
 from packaging.version import Version
 
-from orchestration.project import DBT_EXECUTABLE, PLACEHOLDER_DATA_DIR, dbt_cli, dbt_project, fingerprint
+from orchestration.project import (
+    DBT_EXECUTABLE,
+    KEPT_PARSES,
+    PARTIAL_PARSE,
+    PLACEHOLDER_DATA_DIR,
+    dbt_cli,
+    dbt_project,
+    dbt_vars,
+    fingerprint,
+    partial_parsing,
+)
 from shoplens.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -44,8 +54,6 @@ def test_the_resource_knows_dbts_version_without_asking_it_and_opens_no_adapter(
 
 
 def test_a_command_with_the_same_vars_as_the_last_skips_parsing(tmp_path):
-    from orchestration.project import dbt_vars, partial_parsing
-
     settings = Settings(data_dir=tmp_path)
     resource = dbt_cli(dbt_project(settings))
 
@@ -58,3 +66,9 @@ def test_a_command_with_the_same_vars_as_the_last_skips_parsing(tmp_path):
     assert "Starting full parse" in parse_log(dbt_vars(settings), "first")
     assert "Partial parsing enabled, no changes found, skipping parsing" in parse_log(dbt_vars(settings), "second")
     assert "Starting full parse" in parse_log(dbt_vars(settings, start_date="2024-01-01"), "other window")
+    (tmp_path / "day").mkdir()
+    for day in range(2, 2 + KEPT_PARSES):  # a daily schedule's windows do not pile up
+        with partial_parsing(settings, dbt_vars(settings, start_date=f"2024-01-0{day}"), tmp_path / "day"):
+            (tmp_path / "day" / PARTIAL_PARSE).write_bytes(b"a parse")
+    assert len(list((settings.paths.dbt_target / "parsed").glob("*.msgpack"))) == KEPT_PARSES
+    assert "Starting full parse" in parse_log(dbt_vars(settings), "the oldest went")
