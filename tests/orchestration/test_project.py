@@ -1,4 +1,5 @@
-"""One dbt manifest for every data directory, parsed again only when the dbt project changes."""
+"""The dbt project as Dagster runs it: one manifest for every data directory (parsed again only when the project
+changes), the resource without dagster-dbt's in-process extras, and parses reused between commands."""
 
 import json
 import re
