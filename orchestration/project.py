@@ -4,6 +4,8 @@ Dagster reads the asset graph from a manifest, and every dbt command it runs par
 again with the data directory's vars. So one manifest serves every data directory: parsed once
 per version of the project (its files and dbt's version) into dbt_project/target/manifests/,
 with a placeholder for the data directory, instead of once per data directory (16–18 s each).
+A command then reuses the parse of the last one with the same vars (`partial_parsing`), and the
+resource skips what dagster-dbt does in-process that ShopLens never reads (`ShopDbtCli`).
 """
 
 import hashlib
@@ -39,7 +41,7 @@ def partial_parsing(settings: Settings, vars_arg: list[str], target: Path) -> It
     """Give a dbt command in `target` the parse of the last one with the same vars (≈ 2 s saved; dbt
     parses again whatever changed since), and keep its own for the next one: the newest KEPT_PARSES."""
     parsed = settings.paths.dbt_target / "parsed"
-    kept = parsed / f"{hashlib.sha256(vars_arg[-1].encode()).hexdigest()[:16]}.msgpack"
+    kept = parsed / f"{hashlib.sha256(json.dumps(vars_arg).encode()).hexdigest()[:16]}.msgpack"
     if kept.exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(kept, target / PARTIAL_PARSE)
