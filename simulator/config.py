@@ -86,8 +86,9 @@ class SimConfig:
     top_k_products: int = 50  # products per user and cutoff in user_product_cutoffs (those with p > 0)
     oracle_futures: int = 100  # Monte Carlo futures per user behind p_buy_7d; each adds ~2 % to the run time
     oracle_purchase_futures: int = 20  # futures per user behind expected_purchase_days_28d
-    # the cutoffs' Monte Carlo ground truth (user_cutoffs, user_product_cutoffs): ~85 % of the run
-    # time; off, the same events (the oracles draw from streams of their own) without those two files
+    # the cutoffs' Monte Carlo ground truth (user_cutoffs, user_product_cutoffs) and the top preferences
+    # that pad it: ~85 % of the run time; off, the same events (the oracles draw from streams of their
+    # own) without those three files
     oracles: bool = True
 
     def __post_init__(self) -> None:

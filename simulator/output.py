@@ -31,6 +31,9 @@ GROUND_TRUTH = {
 GT_SCHEMAS = {name: arrow_schema(cols) for name, cols in GROUND_TRUTH.items()}
 
 
+_DIGITS = np.array([list(f"{i:04d}".encode()) for i in range(10_000)], dtype=np.uint8)  # 4 digits a lookup
+
+
 def format_ids(prefix: str, numbers: np.ndarray, width: int) -> pa.StringArray:
     """Strings prefix + zero-padded number (e.g. "u000123"), built without a Python loop."""
     numbers = np.asarray(numbers, dtype=np.int64)
@@ -41,8 +44,11 @@ def format_ids(prefix: str, numbers: np.ndarray, width: int) -> pa.StringArray:
     w = len(p) + width
     buf = np.empty((n, w), dtype=np.uint8)
     buf[:, : len(p)] = np.frombuffer(p, dtype=np.uint8)
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    buf[:, len(p):] = (numbers[:, None] // powers) % 10 + 48
+    end, rest = w, numbers
+    while end > len(p):  # from the last digit, four at a time
+        start = max(len(p), end - 4)
+        buf[:, start:end] = _DIGITS[rest % 10_000, 4 - (end - start):]
+        end, rest = start, rest // 10_000
     offsets = np.arange(0, (n + 1) * w, w, dtype=np.int32)
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(buf.tobytes()))
 

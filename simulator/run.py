@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simulator import futures, process
 from simulator.config import SimConfig
 from simulator.output import GT_SCHEMAS, SCHEMAS, format_ids, id_width
 from simulator.reviews import ratings, texts
-from simulator.sessions import choose_products, day_events
+from simulator.sessions import DayEvents, choose_products, day_events
 from simulator.staples import with_staples
 from simulator.world import CATEGORIES, CHANNELS, COUNTRIES, US_PER_DAY, Products, Users, make_products, make_users
 
 EVENT_TYPES = pa.array(["view", "cart", "remove_from_cart", "purchase"])
 EPOCH = datetime(1970, 1, 1)
+DAYS_AHEAD = 2  # days whose events are being made while an earlier one is numbered and written
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,45 @@ def _write(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, use_dictionary=[c for c in table.column_names if c not in unique])
 
 
+class _Writes:
+    """A day's files written by a thread of their own, in order, at most `depth` writes behind."""
+
+    def __init__(self, depth: int = 8) -> None:
+        self.pool, self.queued, self.depth = ThreadPoolExecutor(1), deque(), depth
+
+    def submit(self, write, *args) -> None:
+        self.queued.append(self.pool.submit(write, *args))
+        while len(self.queued) > self.depth:
+            self.queued.popleft().result()
+
+    def close(self) -> None:
+        while self.queued:
+            self.queued.popleft().result()
+        self.pool.shutdown()
+
+
 def _ts(us: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(us, dtype=np.int64), type=pa.int64()).cast(pa.timestamp("us"))
+
+
+@dataclass
+class _Day:
+    """One day's events in time order, its sessions numbered by start and its orders by first purchase
+    from 0 within the day (`record` adds the days before), and the reviews its purchases will get."""
+
+    ev: DayEvents
+    by_start: np.ndarray  # the day's sessions in number order
+    time_us: np.ndarray
+    session: np.ndarray  # per event: its session's number
+    actor: np.ndarray
+    etype: np.ndarray
+    product: np.ndarray
+    price: np.ndarray
+    quantity: np.ndarray
+    is_buy: np.ndarray
+    order: np.ndarray  # per purchase event: its order's number
+    n_orders: int
+    reviews: dict | None = None
 
 
 class _Run:
@@ -66,7 +105,7 @@ class _Run:
         # staples and the item oracle have streams of their own: the others stay as they were
         world_seq, day_seq, staple_seq, oracle_seq, purchase_days_seq = root.spawn(5)
         rng = np.random.Generator(np.random.PCG64(world_seq))
-        self.day_seqs = day_seq.spawn(cfg.days)
+        self.day_seqs = [seq.spawn(2) for seq in day_seq.spawn(cfg.days)]  # the decisions', the events'
         self.oracle_seqs = oracle_seq.spawn(cfg.days)
         self.purchase_days_seqs = purchase_days_seq.spawn(cfg.days)
         self.products: Products = make_products(cfg, rng)
@@ -97,6 +136,9 @@ class _Run:
             self.cutoffs_w = pq.ParquetWriter(gt / "user_cutoffs.parquet", GT_SCHEMAS["user_cutoffs"])
             self.items_w = pq.ParquetWriter(gt / "user_product_cutoffs.parquet", GT_SCHEMAS["user_product_cutoffs"])
             self.writers += [self.cutoffs_w, self.items_w]
+        self.by_id = np.argsort(self.id_numbers[: self.users.n], kind="stable")  # the users in id order
+        self.writes = _Writes()
+        self.writes.submit(self.write_world)
 
     def _utility(self, u: np.ndarray, p: np.ndarray, level: float) -> np.ndarray:
         us, pr = self.users, self.products
@@ -110,87 +152,92 @@ class _Run:
         cdf = np.cumsum(pop)
         return cdf / cdf[-1]
 
-    # --- one day -------------------------------------------------------------------------
-    def day(self, t: int) -> None:
-        cfg = self.cfg
-        if cfg.oracles and t >= 7 and t % 7 == 0:
+    # --- one day: its decisions (in order), its events (any thread), their records (in order) ----
+    def decide(self, t: int) -> process.DayDraw:
+        """Advance the users' state by day t (after the cutoff's truth, if t is a cutoff)."""
+        if self.cfg.oracles and t >= 7 and t % 7 == 0:
             self.write_cutoff(t)
-        proc_seq, detail_seq = self.day_seqs[t].spawn(2)
-        draw = process.step_day(cfg, self.users, self.state, t, np.random.Generator(np.random.PCG64(proc_seq)))
-        rng = np.random.Generator(np.random.PCG64(detail_seq))
+        rng = np.random.Generator(np.random.PCG64(self.day_seqs[t][0]))
+        return process.step_day(self.cfg, self.users, self.state, t, rng)
+
+    def events(self, t: int, draw: process.DayDraw) -> _Day:
+        """The day's events from its decisions alone, in time order and numbered within the day, and
+        the reviews its purchases will get."""
+        cfg = self.cfg
+        rng = np.random.Generator(np.random.PCG64(self.day_seqs[t][1]))
         level = process.price_level(cfg, t)
         ev = day_events(cfg, self.products, self.users, draw.session_user, draw.session_buys, draw.staple_user,
                         draw.staple_product, self.popularity_cdf(t), level, self.n_bot_ids, self.cheapest, rng)
-        day0 = _day_us(cfg, t)
         # sessions numbered by start time, orders by first purchase time: ids leak nothing
-        s_rank = np.empty(len(ev.sess_start_ms), dtype=np.int64)
-        s_rank[np.argsort(ev.sess_start_ms, kind="stable")] = np.arange(len(s_rank))
+        by_start = np.argsort(ev.sess_start_ms, kind="stable")
+        s_rank = np.empty(len(by_start), dtype=np.int64)
+        s_rank[by_start] = np.arange(len(by_start))
         order = np.argsort(ev.time_ms, kind="stable")
-        time_us = day0 + ev.time_ms[order] * 1000
-        sess = ev.session[order]
-        etype = ev.etype[order]
-        prod = ev.product[order]
-        okey = ev.order[order]
-        actor = ev.sess_actor[sess]
+        sess, okey, prod = ev.session[order], ev.order[order], ev.product[order]
         is_buy = okey >= 0
         _, first_idx, inv = np.unique(okey[is_buy], return_index=True, return_inverse=True)
         o_rank = np.empty(len(first_idx), dtype=np.int64)
         o_rank[np.argsort(first_idx, kind="stable")] = np.arange(len(first_idx))
-        order_no = np.full(len(okey), -1, dtype=np.int64)
-        order_no[is_buy] = self.n_orders + o_rank[inv]
-        price = np.round(self.products.price[prod] * level, 2)
-        n = len(order)
-        order_ids = format_ids("o", np.maximum(order_no, 0), 10)
+        day = _Day(ev=ev, by_start=by_start, time_us=_day_us(cfg, t) + ev.time_ms[order] * 1000, session=s_rank[sess],
+                   actor=ev.sess_actor[sess], etype=ev.etype[order], product=prod,
+                   price=np.round(self.products.price[prod] * level, 2), quantity=ev.quantity[order], is_buy=is_buy,
+                   order=o_rank[inv], n_orders=len(first_idx))
+        day.reviews = self.reviews(day, level, rng)
+        return day
+
+    def reviews(self, day: _Day, level: float, rng: np.random.Generator) -> dict | None:
+        """Some of the day's human purchases get a review, dated up to `review_max_delay_days` later."""
+        rows = np.flatnonzero(day.is_buy & (day.actor < self.users.n))
+        rows = rows[rng.random(len(rows)) < self.cfg.review_prob]
+        if not len(rows):
+            return None
+        u, p = day.actor[rows], day.product[rows]
+        z = (self._utility(u, p, level) - self.util_mu) / self.util_sd
+        rating = ratings(z, rng)
+        delay = np.floor(rng.random(len(rows)) * self.cfg.review_max_delay_days * US_PER_DAY).astype(np.int64)
+        return {"user": u, "product": p, "rating": rating, "text": np.array(texts(rating, rng), dtype=object),
+                "time": day.time_us[rows] + delay}
+
+    def record(self, t: int, day: _Day) -> None:
+        """Number the day's events, sessions and orders after the days before, and write them."""
+        ev, n = day.ev, len(day.time_us)
+        session_ids = format_ids("s", self.n_sessions + np.arange(len(day.by_start)), 10)  # by number
+        order_ids = format_ids("o", self.n_orders + day.order, 10)  # one per purchase event
         events = pa.table([
             format_ids("e", self.n_events + np.arange(n), 10),
-            _ts(time_us),
-            self.actor_ids.take(pa.array(actor)),
-            format_ids("s", self.n_sessions + s_rank[sess], 10),
-            EVENT_TYPES.take(pa.array(etype.astype(np.int64))),
-            self.product_ids.take(pa.array(prod)),
-            pa.array(price, type=pa.float64()),
-            pa.array(ev.quantity[order], type=pa.int32()),
-            pc.if_else(pa.array(is_buy), order_ids, pa.scalar(None, pa.string())),
+            _ts(day.time_us),
+            self.actor_ids.take(pa.array(day.actor)),
+            session_ids.take(pa.array(day.session)),
+            EVENT_TYPES.take(pa.array(day.etype.astype(np.int64))),
+            self.product_ids.take(pa.array(day.product)),
+            pa.array(day.price, type=pa.float64()),
+            pa.array(day.quantity, type=pa.int32()),
+            order_ids.take(pa.array(np.cumsum(day.is_buy) - 1, mask=~day.is_buy)),  # null where no purchase
         ], schema=SCHEMAS["events"])
-        _write(events, self.out / "events" / f"event_date={_date(cfg, t)}" / "events.parquet")
+        self.writes.submit(_write, events, self.out / "events" / f"event_date={_date(self.cfg, t)}" / "events.parquet")
 
-        sess_no = self.n_sessions + s_rank
-        by_no = np.argsort(s_rank)
-        self.labels_w.write_table(pa.table([format_ids("s", sess_no[by_no], 10), pa.array(ev.sess_is_bot[by_no])],
-                                           schema=SCHEMAS["session_labels"]))
-        bots = by_no[ev.sess_is_bot[by_no]]
-        n_ev = np.bincount(ev.session, minlength=len(s_rank))
-        self.bots_w.write_table(pa.table([
-            format_ids("s", sess_no[bots], 10), self.actor_ids.take(pa.array(ev.sess_actor[bots])),
-            _ts(day0 + ev.sess_start_ms[bots] * 1000), pa.array(n_ev[bots].astype(np.int32)),
+        is_bot = ev.sess_is_bot[day.by_start]
+        self.writes.submit(self.labels_w.write_table, pa.table([session_ids, pa.array(is_bot)], schema=SCHEMAS["session_labels"]))
+        bot_no, bots = np.flatnonzero(is_bot), day.by_start[is_bot]
+        n_ev = np.bincount(ev.session, minlength=len(day.by_start))
+        self.writes.submit(self.bots_w.write_table, pa.table([
+            session_ids.take(pa.array(bot_no)), self.actor_ids.take(pa.array(ev.sess_actor[bots])),
+            _ts(_day_us(self.cfg, t) + ev.sess_start_ms[bots] * 1000), pa.array(n_ev[bots].astype(np.int32)),
             pa.array(ev.sess_card_testing[bots])], schema=GT_SCHEMAS["bot_sessions"]))
 
-        human = actor < self.users.n
         arriving = np.flatnonzero(self.users.is_new & (self.users.arrival_day == t))
         if len(arriving):
             first = np.full(self.users.n + self.n_bot_ids, np.iinfo(np.int64).max)
-            np.minimum.at(first, actor, time_us)
+            np.minimum.at(first, day.actor, day.time_us)
             self.first_seen[arriving] = first[arriving]
-
-        self.make_reviews(t, rng, actor, prod, time_us, level, human & is_buy)
-        self.n_events += n
-        self.n_sessions += len(s_rank)
-        self.n_orders += len(first_idx)
-        self.n_bot_sessions += int(ev.sess_is_bot.sum())
-        self.n_purchases += int(is_buy.sum())
-
-    def make_reviews(self, t: int, rng: np.random.Generator, actor, prod, time_us, level, buy_mask) -> None:
-        rows = np.flatnonzero(buy_mask)
-        rows = rows[rng.random(len(rows)) < self.cfg.review_prob]
-        if len(rows):
-            u, p = actor[rows], prod[rows]
-            z = (self._utility(u, p, level) - self.util_mu) / self.util_sd
-            rating = ratings(z, rng)
-            delay = np.floor(rng.random(len(rows)) * self.cfg.review_max_delay_days * US_PER_DAY).astype(np.int64)
-            self.pending_reviews.append({"user": u, "product": p, "rating": rating,
-                                         "text": np.array(texts(rating, rng), dtype=object),
-                                         "time": time_us[rows] + delay})
+        if day.reviews is not None:
+            self.pending_reviews.append(day.reviews)
         self.flush_reviews(t)
+        self.n_events += n
+        self.n_sessions += len(day.by_start)
+        self.n_orders += day.n_orders
+        self.n_bot_sessions += int(is_bot.sum())
+        self.n_purchases += int(day.is_buy.sum())
 
     def flush_reviews(self, t: int) -> None:
         """Write reviews dated day t (all pending ones are dated t or later)."""
@@ -213,7 +260,7 @@ class _Run:
             pa.array(pend["text"][idx].tolist(), type=pa.string()),
             _ts(pend["time"][idx]),
         ], schema=SCHEMAS["reviews"])
-        _write(table, self.out / "reviews" / f"review_date={_date(self.cfg, t)}" / "reviews.parquet")
+        self.writes.submit(_write, table, self.out / "reviews" / f"review_date={_date(self.cfg, t)}" / "reviews.parquet")
         self.n_reviews += len(idx)
 
     # --- ground truth --------------------------------------------------------------------
@@ -244,15 +291,10 @@ class _Run:
             self.product_ids.take(pa.array(truth.product[keep])), pa.array(truth.p_buy[keep]),
             pa.array(rank, type=pa.int32())], schema=GT_SCHEMAS["user_product_cutoffs"]))
 
-    def finish(self) -> None:
-        cfg, us, pr = self.cfg, self.users, self.products
-        for w in self.writers:
-            w.close()
-        by_id = np.argsort(self.id_numbers[: us.n], kind="stable")
-        _write(pa.table([
-            self.actor_ids.take(pa.array(by_id)), _ts(self.first_seen[by_id]),
-            pa.array(np.array(COUNTRIES)[us.country[by_id]]), pa.array(np.array(CHANNELS)[us.channel[by_id]]),
-        ], schema=SCHEMAS["users"]), self.out / "users.parquet")
+    def write_world(self) -> None:
+        """The products, the users' hidden traits and staples, and their top preferences: all fixed from the
+        start, so written while the days run."""
+        cfg, us, pr, by_id = self.cfg, self.users, self.products, self.by_id
         brands = np.array([f"{CATEGORIES[c]}_brand_{b % cfg.brands_per_category + 1:02d}"
                            for c, b in zip(pr.category, pr.brand)])
         _write(pa.table([self.product_ids, pa.array(np.array(CATEGORIES)[pr.category]), pa.array(brands),
@@ -268,8 +310,20 @@ class _Run:
         _write(pa.table({"product_id": self.product_ids, "category": np.array(CATEGORIES)[pr.category],
                          "price": pr.price, "popularity": pr.popularity,
                          "log_popularity": np.log(pr.popularity), **pfac}), gt / "product_factors.parquet")
-        self.write_top_preferences(by_id, gt / "top_preferences.parquet")
+        if cfg.oracles:  # the recommender's oracle reads it only beside user_product_cutoffs
+            self.write_top_preferences(by_id, gt / "top_preferences.parquet")
         self.write_staples(by_id, gt / "staples.parquet")
+
+    def finish(self) -> None:
+        cfg, us, by_id = self.cfg, self.users, self.by_id
+        self.writes.close()
+        for w in self.writers:
+            w.close()
+        _write(pa.table([
+            self.actor_ids.take(pa.array(by_id)), _ts(self.first_seen[by_id]),
+            pa.array(np.array(COUNTRIES)[us.country[by_id]]), pa.array(np.array(CHANNELS)[us.channel[by_id]]),
+        ], schema=SCHEMAS["users"]), self.out / "users.parquet")
+        gt = self.out / "ground_truth"
         drift = None
         if cfg.drift_day is not None:
             drift = {"drift_day": cfg.drift_day, "drift_date": _date(cfg, cfg.drift_day), "kinds": list(cfg.drift_kinds)}
@@ -331,13 +385,23 @@ class _Run:
 
 
 def simulate(cfg: SimConfig, out_dir: str | Path) -> SimSummary:
-    """Generate `cfg.days` days of a shop into `out_dir` (a canonical source directory)."""
+    """Generate `cfg.days` days of a shop into `out_dir` (a canonical source directory).
+
+    Three threads share the work (numpy and pyarrow release the GIL): this one decides each day and numbers
+    its records, one makes the events of the days decided, one writes the files. Every day draws from
+    streams of its own, so the files are the same as made one day at a time.
+    """
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     run = _Run(cfg, out)
-    for t in range(cfg.days):
-        run.day(t)
+    with ThreadPoolExecutor(1) as pool:
+        made: deque = deque()
+        for t in range(cfg.days):
+            made.append((t, pool.submit(run.events, t, run.decide(t))))
+            while len(made) > DAYS_AHEAD or (made and t == cfg.days - 1):
+                day, events = made.popleft()
+                run.record(day, events.result())
     run.finish()
     return SimSummary(events=run.n_events, users=run.users.n, products=run.products.n, reviews=run.n_reviews,
                       bot_sessions=run.n_bot_sessions, sessions=run.n_sessions, purchases=run.n_purchases,

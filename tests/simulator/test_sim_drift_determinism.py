@@ -72,6 +72,6 @@ def test_oracles_off_same_files_without_the_cutoffs_truth(tmp_path):
     simulate(cfg, tmp_path / "on")
     simulate(dataclasses.replace(cfg, oracles=False), tmp_path / "off")
     on, off = _files(tmp_path / "on"), _files(tmp_path / "off")
-    cutoffs_truth = {"ground_truth/user_cutoffs.parquet", "ground_truth/user_product_cutoffs.parquet"}
+    cutoffs_truth = {f"ground_truth/{name}.parquet" for name in ("user_cutoffs", "user_product_cutoffs", "top_preferences")}
     assert set(on) - set(off) == cutoffs_truth and set(off) <= set(on)
     assert {name for name in off if on[name] != off[name]} == {"ground_truth/config.json"}  # it records oracles
