@@ -9,7 +9,7 @@ The variables (README, "Configuration"):
     SHOPLENS_SOURCE             the demo shop the source `dagster dev` lands (FORMAT:PATH)
     SHOPLENS_ONLINE_STORE       SQLite        redis://host:port for a Redis online store (team: required)
     SHOPLENS_PSEUDONYMISE_KEY   generated     the keyed hash of real user ids
-    SHOPLENS_DBT_MEMORY_LIMIT   5GB           DuckDB's memory cap inside dbt
+    SHOPLENS_DBT_MEMORY_LIMIT   4.5GB         DuckDB's memory cap inside dbt
     SHOPLENS_LANDING_MEMORY_LIMIT 2GB         DuckDB's memory cap while landing a source
     MLFLOW_TRACKING_URI         SQLite        a team's MLflow server instead of data/mlflow (team: required)
     SHOPLENS_MLFLOW_UI          http://127.0.0.1:5000   where links to MLflow runs point
@@ -68,7 +68,7 @@ class Settings:
     source: str | None = None  # None: the simulated demo shop in the data directory
     online_store: str | None = None  # None: SQLite in the data directory
     pseudonymise_key: str | None = field(default=None, repr=False)
-    dbt_memory_limit: str = "5GB"  # 11.4 M events build in 5.7 GiB at most (bench/README.md, Scale part 6)
+    dbt_memory_limit: str = "4.5GB"  # 11.4 M events build in 4,993 MiB (bench/README.md, Scale part 6)
     landing_memory_limit: str = "2GB"
     mlflow_tracking_uri: str | None = None  # None: SQLite in the data directory
     mlflow_ui: str = "http://127.0.0.1:5000"  # `shoplens ui mlflow` serves the local store there
