@@ -68,6 +68,13 @@ def test_format_ids():
         format_ids("u", np.array([10**6]), 6)
 
 
+@pytest.mark.parametrize("width", [1, 3, 4, 5, 9, 10, 12])
+def test_format_ids_at_every_width_four_digits_at_a_time(width):
+    numbers = np.concatenate([[0, 10**width - 1], np.random.default_rng(width).integers(0, 10**width, 200)])
+    assert format_ids("ab", numbers, width).to_pylist() == [f"ab{n:0{width}d}" for n in numbers]
+    assert format_ids("", numbers, width).to_pylist() == [f"{n:0{width}d}" for n in numbers]
+
+
 def test_config_validation():
     with pytest.raises(ValueError):
         SimConfig(days=10, drift_day=10)
