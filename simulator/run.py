@@ -56,7 +56,7 @@ def _write(table: pa.Table, path: Path) -> None:
 
 
 class _Writes:
-    """A day's files written by a thread of their own, in order, at most `depth` writes behind."""
+    """Files written by a thread of their own, in order, at most `depth` writes behind the caller."""
 
     def __init__(self, depth: int = 8) -> None:
         self.pool, self.queued, self.depth = ThreadPoolExecutor(1), deque(), depth
